@@ -1,0 +1,87 @@
+// Command fleetctl validates a fleet, scaffolds tenant files, lists tenants and regenerates the
+// JSON Schemas. It reads the fleet folder named by FLEET_DIR (default: the current folder).
+//
+//	fleetctl validate              every problem in fleet.yaml and tenants/*.yaml, exit 1 if any
+//	fleetctl new <id> --tier pool  write tenants/<id>.yaml, a valid starting point
+//	fleetctl list                  tenants with tier, cell or account, and environments
+//	fleetctl schema [--check]      write (or verify) fleet.schema.json and tenants/schema.json
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/fleetcdk/fleet/config"
+)
+
+const usage = `usage: fleetctl <command> [flags]
+
+commands:
+  validate                 check fleet.yaml and tenants/*.yaml; print every problem as file:line:col
+  new <id> --tier <tier>   scaffold tenants/<id>.yaml (flags: --name, --domain, --env)
+  list                     tenants with tier, cell or account, and environments
+  schema [--check]         regenerate the JSON Schemas, or fail if the committed ones are stale
+
+The fleet folder is $FLEET_DIR (default: .): it holds fleet.yaml and tenants/.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	dir := os.Getenv(config.DirEnv)
+	if dir == "" {
+		dir = "."
+	}
+	var err error
+	switch args[0] {
+	case "validate":
+		err = cmdValidate(dir, stdout)
+	case "new":
+		err = cmdNew(dir, args[1:], stdout)
+	case "list":
+		err = cmdList(dir, stdout)
+	case "schema":
+		err = cmdSchema(dir, args[1:], stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "fleetctl: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		var diags config.Diagnostics
+		if errors.As(err, &diags) {
+			fmt.Fprintln(stderr, diags.Error())
+			fmt.Fprintf(stderr, "\n%d problem(s); nothing was synthesized\n", len(diags))
+		} else {
+			fmt.Fprintf(stderr, "fleetctl %s: %v\n", args[0], err)
+		}
+		return 1
+	}
+	return 0
+}
+
+func cmdValidate(dir string, stdout io.Writer) error {
+	m, err := config.Load(dir)
+	if err != nil {
+		return err
+	}
+	deps := m.Deployments()
+	fmt.Fprintf(stdout, "ok: %d tenants, %d deployments across %d environments and %d cells\n",
+		len(m.Tenants), len(deps), len(m.Fleet.Environments), len(m.Fleet.Cells))
+	for _, d := range deps {
+		if d.Pending {
+			fmt.Fprintf(stdout, "notice: %s (%s) waits for its requested account; record account.id in %s to deploy it\n", d.Tenant.ID, d.Env.Name, d.Tenant.Path)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/fleetcdk/fleet/config"
+)
+
+func cmdNew(dir string, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("new", flag.ContinueOnError)
+	tier := fs.String("tier", "", "pool, silo or dedicated (required)")
+	name := fs.String("name", "", "display name (default: from the id)")
+	domain := fs.String("domain", "", "host name under the product domain (default: <id>.<product domain>)")
+	envs := fs.String("env", "", "comma-separated environments (default: all)")
+	accountID := fs.String("account-id", "", "dedicated: id of the tenant's existing AWS account")
+	accountEmail := fs.String("account-email", "", "dedicated: root e-mail of an account to vend")
+	wave := fs.String("wave", "", "release wave (default: the last wave)")
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return errors.New("usage: fleetctl new <id> --tier pool|silo|dedicated [--name ...] [--domain ...] [--env staging,production]")
+	}
+	id := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *tier == "" {
+		return errors.New("--tier is required: pool, silo or dedicated")
+	}
+	m, err := config.Load(dir)
+	if err != nil {
+		return fmt.Errorf("the fleet must validate before a tenant is added:\n%w", err)
+	}
+	path := filepath.Join(dir, config.TenantsDir, id+".yaml")
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("%s already exists", path)
+	}
+	if *name == "" {
+		words := strings.Split(id, "-")
+		for i, w := range words {
+			words[i] = strings.ToUpper(w[:1]) + w[1:]
+		}
+		*name = strings.Join(words, " ")
+	}
+	if *domain == "" {
+		*domain = id + "." + m.Fleet.Product.Domain
+	}
+	envList := []string{}
+	if *envs == "" {
+		for _, e := range m.Fleet.Environments {
+			envList = append(envList, e.Name)
+		}
+	} else {
+		envList = strings.Split(*envs, ",")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# yaml-language-server: $schema=./schema.json\n")
+	fmt.Fprintf(&b, "id: %s\nname: %q\ntier: %s\n", id, *name, *tier)
+	fmt.Fprintf(&b, "environments: [%s]\n", strings.Join(envList, ", "))
+	fmt.Fprintf(&b, "domains: [%s]\n", *domain)
+	if *tier == string(config.TierDedicated) {
+		switch {
+		case *accountID != "":
+			fmt.Fprintf(&b, "account: {id: %q}\n", *accountID)
+		case *accountEmail != "":
+			fmt.Fprintf(&b, "account: {email: %s}\n", *accountEmail)
+		default:
+			fmt.Fprintf(&b, "account: {email: aws+%s@%s}\n", id, m.Fleet.Product.Domain)
+		}
+	}
+	if *wave != "" {
+		fmt.Fprintf(&b, "wave: %s\n", *wave)
+	}
+	fmt.Fprintf(&b, "contacts:\n  - {name: TODO Name, email: partner-contact@example.com, role: technical}\n")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	if _, err := config.Load(dir); err != nil {
+		os.Remove(path) // nothing half-written: the scaffold must validate or it is not left behind
+		return fmt.Errorf("the new tenant does not validate, so %s was not written:\n%w", path, err)
+	}
+	fmt.Fprintf(stdout, "wrote %s\n\nnext steps:\n", path)
+	fmt.Fprintf(stdout, "  1. fill in contacts (and customDomains if the partner brings its own) in %s\n", path)
+	fmt.Fprintf(stdout, "  2. make validate && make synth\n")
+	fmt.Fprintf(stdout, "  3. open a pull request titled \"onboard %s (%s)\"\n", id, *tier)
+	return nil
+}

@@ -1,0 +1,131 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Deployment is one tenant in one environment: where it runs and under which host names.
+type Deployment struct {
+	Tenant *TenantFile
+	Env    *Environment
+	// Cell is the cell a pool or silo tenant is placed in; nil for dedicated tenants.
+	Cell    *Cell
+	Account string
+	Region  string
+	// Hosts are the tenant's host names in this environment: its domains rewritten into the
+	// environment zone, then, in production environments, its custom domains.
+	Hosts []string
+	// Pending is true for a dedicated tenant whose requested account has no id yet: its stacks
+	// are left out of the synth until the id is recorded in the tenant file.
+	Pending bool
+}
+
+// StackName is the CloudFormation stack name of this deployment.
+func (d Deployment) StackName() string {
+	return fmt.Sprintf("tenant-%s-%s", d.Tenant.ID, d.Env.Name)
+}
+
+// Hosts returns t's host names in env.
+func (m *Model) Hosts(t *TenantFile, env *Environment) []string {
+	var out []string
+	for _, d := range t.Domains {
+		label := strings.TrimSuffix(d, "."+m.Fleet.Product.Domain)
+		out = append(out, label+"."+env.DNS.ZoneName)
+	}
+	if env.Production {
+		out = append(out, t.CustomDomains...)
+	}
+	return out
+}
+
+// Deployments lists every tenant in every environment, environments in fleet order, tenants
+// by id.
+func (m *Model) Deployments() []Deployment {
+	var out []Deployment
+	for i := range m.Fleet.Environments {
+		env := &m.Fleet.Environments[i]
+		for _, t := range m.Tenants {
+			if !contains(t.Environments, env.Name) {
+				continue
+			}
+			d := Deployment{Tenant: t, Env: env, Hosts: m.Hosts(t, env)}
+			switch t.Tier {
+			case TierPool, TierSilo:
+				d.Cell = m.Fleet.Cell(m.placement[placementKey{t.ID, env.Name}])
+				d.Account, d.Region = d.Cell.Account, d.Cell.Region
+			case TierDedicated:
+				d.Account = t.Account.ID
+				d.Region = t.Region
+				if d.Region == "" {
+					d.Region = env.Region
+				}
+				d.Pending = d.Account == ""
+			}
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// CellTenants lists the deployments placed in cell c, by tenant id.
+func (m *Model) CellTenants(c *Cell) []Deployment {
+	var out []Deployment
+	for _, d := range m.Deployments() {
+		if d.Cell != nil && d.Cell.ID == c.ID {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+type placementKey struct{ tenant, env string }
+
+// place assigns every pool and silo tenant a cell in each of its environments: the pinned cell,
+// or else the first cell of the environment, in fleet order, with room under maxTenants.
+func (m *Model) place() Diagnostics {
+	var diags Diagnostics
+	m.placement = map[placementKey]string{}
+	used := map[string]int{}
+	for _, t := range m.Tenants {
+		if t.Tier == TierDedicated {
+			continue
+		}
+		for _, env := range t.Environments {
+			if id, ok := t.Cells[env]; ok {
+				m.placement[placementKey{t.ID, env}] = id
+				used[id]++
+			}
+		}
+	}
+	for _, t := range m.Tenants {
+		if t.Tier == TierDedicated {
+			continue
+		}
+		for _, env := range t.Environments {
+			if _, ok := t.Cells[env]; ok {
+				continue
+			}
+			chosen := ""
+			for _, c := range m.Fleet.Cells {
+				if c.Environment == env && used[c.ID] < c.MaxTenants {
+					chosen = c.ID
+					break
+				}
+			}
+			if chosen == "" {
+				r := reporter{file: t.Path, diags: &diags}
+				r.at(t.Pos.Of("environments"), fmt.Sprintf("add a cell with environment: %s to fleet.yaml cells", env), "no cell of environment %s has room for tenant %q", env, t.ID)
+				continue
+			}
+			m.placement[placementKey{t.ID, env}] = chosen
+			used[chosen]++
+		}
+	}
+	for _, c := range m.Fleet.Cells {
+		if used[c.ID] > c.MaxTenants {
+			diags = append(diags, Diagnostic{File: m.Dir + "/" + FleetFile, Pos: m.FleetPos.Of("cells"), Msg: fmt.Sprintf("cell %q holds %d pinned tenants, over its maxTenants %d", c.ID, used[c.ID], c.MaxTenants), Hint: "pin some tenants to another cell"})
+		}
+	}
+	return diags
+}
