@@ -133,12 +133,23 @@ func yamlErrorText(err error) string {
 type decoder struct {
 	r   reporter
 	pos Positions
+	// structural counts the problems that leave the value half-decoded (wrong type, unknown
+	// key, alias); value problems (enum, range) do not stop the semantic rules.
+	structural int
 }
 
-func decodeInto(r reporter, root *yaml.Node, out any) Positions {
+// decodeInto decodes root into out and reports whether the result is whole enough for the
+// semantic rules to run on it.
+func decodeInto(r reporter, root *yaml.Node, out any) (Positions, bool) {
 	d := &decoder{r: r, pos: Positions{"": {root.Line, root.Column}}}
 	d.value(root, reflect.ValueOf(out).Elem(), "", fieldTags{})
-	return d.pos
+	return d.pos, d.structural == 0
+}
+
+// fail reports a structural problem.
+func (d *decoder) fail(p Pos, hint, format string, args ...any) {
+	d.structural++
+	d.r.at(p, hint, format, args...)
 }
 
 // fieldTags are the struct tags of the field a value sits in.
@@ -202,11 +213,11 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, tags fieldTa
 		name = "document"
 	}
 	if n.Kind == yaml.AliasNode {
-		d.r.at(p, "write the value out; config files must read the same to people and tools", "%s: YAML aliases (*%s) are not allowed", name, n.Value)
+		d.fail(p, "write the value out; config files must read the same to people and tools", "%s: YAML aliases (*%s) are not allowed", name, n.Value)
 		return
 	}
 	if n.Anchor != "" {
-		d.r.at(p, "remove the anchor; config files must read the same to people and tools", "%s: YAML anchors (&%s) are not allowed", name, n.Anchor)
+		d.fail(p, "remove the anchor; config files must read the same to people and tools", "%s: YAML anchors (&%s) are not allowed", name, n.Anchor)
 		return
 	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
@@ -222,7 +233,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, tags fieldTa
 		d.structure(n, v, path)
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			d.r.at(p, "write a list, such as [a, b] or one `- item` per line", "%s must be a list; got %s", name, kindName(n))
+			d.fail(p, "write a list, such as [a, b] or one `- item` per line", "%s must be a list; got %s", name, kindName(n))
 			return
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
@@ -232,7 +243,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, tags fieldTa
 		v.Set(s)
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
-			d.r.at(p, "", "%s must be a mapping of key: value; got %s", name, kindName(n))
+			d.fail(p, "", "%s must be a mapping of key: value; got %s", name, kindName(n))
 			return
 		}
 		m := reflect.MakeMap(v.Type())
@@ -241,11 +252,11 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, tags fieldTa
 			k, val := n.Content[i], n.Content[i+1]
 			kp := Pos{k.Line, k.Column}
 			if k.Kind != yaml.ScalarNode {
-				d.r.at(kp, "", "%s: keys must be plain strings", name)
+				d.fail(kp, "", "%s: keys must be plain strings", name)
 				continue
 			}
 			if first, dup := seen[k.Value]; dup {
-				d.r.at(kp, fmt.Sprintf("first written at line %d", first.Line), "%s: duplicate key %q", name, k.Value)
+				d.fail(kp, fmt.Sprintf("first written at line %d", first.Line), "%s: duplicate key %q", name, k.Value)
 				continue
 			}
 			seen[k.Value] = kp
@@ -261,7 +272,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, tags fieldTa
 			if n.Kind == yaml.ScalarNode {
 				hint = fmt.Sprintf("quote it: \"%s\"", n.Value)
 			}
-			d.r.at(p, hint, "%s must be a string; got %s", name, kindName(n))
+			d.fail(p, hint, "%s must be a string; got %s", name, kindName(n))
 			return
 		}
 		if tags.enum != nil && !contains(tags.enum, n.Value) {
@@ -271,7 +282,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, tags fieldTa
 	case reflect.Int:
 		i, err := strconv.Atoi(n.Value)
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil {
-			d.r.at(p, "", "%s must be a whole number; got %s", name, kindName(n))
+			d.fail(p, "", "%s must be a whole number; got %s", name, kindName(n))
 			return
 		}
 		switch {
@@ -285,7 +296,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, tags fieldTa
 		v.SetInt(int64(i))
 	case reflect.Bool:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
-			d.r.at(p, "write true or false", "%s must be true or false; got %s", name, kindName(n))
+			d.fail(p, "write true or false", "%s must be true or false; got %s", name, kindName(n))
 			return
 		}
 		v.SetBool(n.Value == "true" || n.Value == "True" || n.Value == "TRUE")
@@ -326,7 +337,7 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		name = "document"
 	}
 	if n.Kind != yaml.MappingNode {
-		d.r.at(p, "", "%s must be a mapping of key: value; got %s", name, kindName(n))
+		d.fail(p, "", "%s must be a mapping of key: value; got %s", name, kindName(n))
 		return
 	}
 	fields := structFields(v.Type())
@@ -340,11 +351,11 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		k, val := n.Content[i], n.Content[i+1]
 		kp := Pos{k.Line, k.Column}
 		if k.Kind != yaml.ScalarNode {
-			d.r.at(kp, "", "%s: keys must be plain strings", name)
+			d.fail(kp, "", "%s: keys must be plain strings", name)
 			continue
 		}
 		if first, dup := seen[k.Value]; dup {
-			d.r.at(kp, fmt.Sprintf("first written at line %d", first.Line), "%s: duplicate key %q", name, k.Value)
+			d.fail(kp, fmt.Sprintf("first written at line %d", first.Line), "%s: duplicate key %q", name, k.Value)
 			continue
 		}
 		seen[k.Value] = kp
@@ -358,7 +369,7 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 			if hint == "" {
 				hint = "known keys: " + strings.Join(keys, ", ")
 			}
-			d.r.at(kp, hint, "unknown key %q %s", k.Value, where)
+			d.fail(kp, hint, "unknown key %q %s", k.Value, where)
 			continue
 		}
 		d.pos[join(path, k.Value)+"#key"] = kp
@@ -374,7 +385,7 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		}
 	}
 	for _, k := range missing {
-		d.r.at(p, "", "%s: missing required key %q", name, k)
+		d.fail(p, "", "%s: missing required key %q", name, k)
 	}
 }
 

@@ -60,8 +60,9 @@ func load(dir string) (*Model, Diagnostics) {
 	if root == nil {
 		return nil, diags
 	}
-	m.FleetPos = decodeInto(r, root, &m.Fleet)
-	if len(diags) > 0 {
+	var whole bool
+	m.FleetPos, whole = decodeInto(r, root, &m.Fleet)
+	if !whole {
 		return nil, diags // tenant rules need a well-formed fleet config
 	}
 	m.Fleet.applyDefaults()
@@ -84,9 +85,9 @@ func load(dir string) (*Model, Diagnostics) {
 		}
 		scanSecrets(tr, root, data)
 		tf := &TenantFile{Path: p}
-		before := len(diags)
-		tf.Pos = decodeInto(tr, root, &tf.Tenant)
-		if len(diags) > before {
+		var whole bool
+		tf.Pos, whole = decodeInto(tr, root, &tf.Tenant)
+		if !whole {
 			continue // rules on a half-decoded tenant would only repeat the same problems
 		}
 		tf.applyDefaults(&m.Fleet)

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -128,4 +129,51 @@ func (m *Model) place() Diagnostics {
 		}
 	}
 	return diags
+}
+
+// Tenant returns the tenant with id, or nil.
+func (m *Model) Tenant(id string) *TenantFile {
+	for _, t := range m.Tenants {
+		if t.ID == id {
+			return t
+		}
+	}
+	return nil
+}
+
+// Slot returns the listener-rule slot of a silo deployment in its cell (1-based): the
+// priorities of its routes derive from it. 0 for other tiers.
+func (m *Model) Slot(d Deployment) int {
+	if d.Cell == nil || d.Tenant.Tier != TierSilo {
+		return 0
+	}
+	n := 0
+	for _, o := range m.CellTenants(d.Cell) {
+		if o.Tenant.Tier == TierSilo {
+			n++
+			if o.Tenant.ID == d.Tenant.ID {
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+// InfraName returns the fleet's own DNS name `<what>.<cell>.cells.<zone>` for a cell.
+func InfraName(what string, c *Cell, env *Environment) string {
+	return what + "." + c.ID + "." + InfraLabel + "." + env.DNS.ZoneName
+}
+
+// CatalogOrder returns the catalog's services, most specific path prefix first, so listener
+// rules evaluate /doctor before /.
+func (f *Fleet) CatalogOrder() []Service {
+	out := append([]Service(nil), f.Services...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := strings.TrimSuffix(out[i].PathPrefix, "/"), strings.TrimSuffix(out[j].PathPrefix, "/")
+		if len(a) != len(b) {
+			return len(a) > len(b)
+		}
+		return a < b
+	})
+	return out
 }

@@ -69,6 +69,7 @@ type Cell struct {
 	CIDR              string   `yaml:"cidr" doc:"VPC IPv4 CIDR, /16 to /24, not overlapping another cell of the same account." format:"cidr"`
 	AvailabilityZones []string `yaml:"availabilityZones" doc:"Two or three availability zones, named explicitly so synth never looks them up."`
 	MaxTenants        int      `yaml:"maxTenants,omitempty" doc:"Soft cap on pool+silo tenants placed here (AWS limits are enforced regardless)." min:"1" default:"200"`
+	WAFCapacity       int      `yaml:"wafCapacity,omitempty" doc:"WAF capacity units the cell's web ACL may use: 1500 is included in the base price, up to 5000 is billed extra." min:"1500" max:"5000" default:"1500"`
 }
 
 // Service is one container of the application in the catalog.
@@ -144,7 +145,7 @@ type Account struct {
 
 // Limits are a tenant's request limits.
 type Limits struct {
-	RequestsPerFiveMinutes int `yaml:"requestsPerFiveMinutes,omitempty" doc:"WAF rate limit per client IP over five minutes, on the tenant's host names." min:"100" max:"2000000000" default:"2000"`
+	RequestsPerFiveMinutes int `yaml:"requestsPerFiveMinutes,omitempty" doc:"WAF rate limit per client IP over five minutes, on the tenant's host names." min:"10" max:"2000000000" default:"2000"`
 }
 
 // Contact is someone to reach about a tenant.

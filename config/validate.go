@@ -49,6 +49,9 @@ func (f *Fleet) applyDefaults() {
 		if c.MaxTenants == 0 {
 			c.MaxTenants = 200
 		}
+		if c.WAFCapacity == 0 {
+			c.WAFCapacity = 1500
+		}
 	}
 }
 
@@ -203,6 +206,9 @@ func validateFleet(r reporter, f *Fleet, pos Positions) {
 				}
 			}
 		}
+		if c.Region == "" {
+			continue // the environment is unknown, reported above; zone names depend on the region
+		}
 		if n := len(c.AvailabilityZones); n < 2 || n > 3 {
 			r.at(pos.Of(p+".availabilityZones"), fmt.Sprintf("such as [%sa, %sb]", c.Region, c.Region), "cell %q: name 2 or 3 availability zones; got %d", c.ID, n)
 		}
@@ -240,8 +246,10 @@ func validateFleet(r reporter, f *Fleet, pos Positions) {
 		} else if strings.HasSuffix(s.Image, ":latest") {
 			r.at(pos.Of(p+".image"), "pin a version tag or a digest so deploys are repeatable", "service %q: image tag latest is not allowed", s.Name)
 		}
-		if msg := checkFargate(s.CPU, s.Memory); msg != "" {
-			r.at(pos.Of(p+".memory"), "", "service %q: %s", s.Name, msg)
+		if _, known := fargateMemory[s.CPU]; known {
+			if msg := checkFargate(s.CPU, s.Memory); msg != "" {
+				r.at(pos.Of(p+".memory"), "", "service %q: %s", s.Name, msg)
+			}
 		}
 		checkCounts(r, pos, p, fmt.Sprintf("service %q", s.Name), s.Scaling)
 	}
@@ -354,7 +362,9 @@ func validateTenant(r reporter, f *Fleet, t *TenantFile) {
 			continue
 		}
 		eff := svc.Apply(o)
-		if msg := checkFargate(eff.CPU, eff.Memory); msg != "" {
+		if _, known := fargateMemory[eff.CPU]; !known {
+			// the decoder reported the cpu value already
+		} else if msg := checkFargate(eff.CPU, eff.Memory); msg != "" {
 			r.at(pos.Of(p), "", "service %q: %s", k, msg)
 		}
 		checkCounts(r, pos, p, fmt.Sprintf("service %q", k), eff.Scaling)
@@ -415,9 +425,6 @@ func validateTenant(r reporter, f *Fleet, t *TenantFile) {
 		if len(t.Cells) > 0 {
 			r.at(pos.Of("cells#key"), "remove cells; a dedicated tenant has its own infrastructure", "a dedicated tenant is not placed in a cell")
 		}
-	}
-	if t.Limits.RequestsPerFiveMinutes < 10 {
-		r.at(pos.Of("limits.requestsPerFiveMinutes"), "AWS WAF rate-based rules count at least 10 requests", "limits.requestsPerFiveMinutes must be at least 10")
 	}
 	if !contains(f.Waves, t.Wave) {
 		r.at(pos.Of("wave"), didYouMean(t.Wave, f.Waves), "wave %q is not in fleet.yaml waves (%s)", t.Wave, strings.Join(f.Waves, ", "))
