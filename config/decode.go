@@ -100,7 +100,42 @@ func parseDocument(r reporter, data []byte) *yaml.Node {
 		r.at(Pos{}, "", "file is empty")
 		return nil
 	}
+	if rejectAnchors(r, doc.Content[0]) {
+		return nil
+	}
 	return doc.Content[0]
+}
+
+// rejectAnchors reports YAML anchors and aliases anywhere in the document, before anything
+// walks it: aliases are how a small file expands into a huge one (the "billion laughs"), and a
+// config file must read the same to people and tools. The walk never follows an alias, so it
+// is linear in the file's size.
+func rejectAnchors(r reporter, root *yaml.Node) bool {
+	const show = 5
+	found := 0
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.AliasNode || n.Anchor != "" {
+			found++
+			if found <= show {
+				what, name := "anchor &", n.Anchor
+				if n.Kind == yaml.AliasNode {
+					what, name = "alias *", n.Value
+				}
+				r.at(Pos{n.Line, n.Column}, "write values out in full", "YAML anchors and aliases are not allowed: %s%s", what, name)
+			}
+		}
+		if n.Kind != yaml.AliasNode {
+			for _, c := range n.Content {
+				walk(c)
+			}
+		}
+	}
+	walk(root)
+	if found > show {
+		r.at(Pos{}, "", "%d more anchors and aliases", found-show)
+	}
+	return found > 0
 }
 
 func stripComments(data []byte) []byte {

@@ -83,8 +83,8 @@ func didYouMean(got string, candidates []string) string {
 			best, bestD = c, d
 		}
 	}
-	limit := max(2, len(got)/3)
-	if best == "" || bestD > limit || bestD == 0 && best == got {
+	limit := max(1, len(got)/3)
+	if best == "" || bestD > limit || bestD >= len(got) || bestD == 0 && best == got {
 		return ""
 	}
 	return fmt.Sprintf("did you mean %q?", best)
