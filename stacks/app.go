@@ -1,0 +1,89 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fleetcdk/fleet/config"
+)
+
+// EdgeRegion is where CloudFront certificates and web ACLs must live.
+const EdgeRegion = "us-east-1"
+
+// Selection narrows what Build constructs.
+type Selection struct {
+	// Tenant, when set, builds only that tenant's stacks and the shared stacks they need.
+	Tenant string
+}
+
+// Fleet is what Build made.
+type Fleet struct {
+	ControlPlane *ControlPlane
+	Cells        map[string]*Cell
+	Tenants      []*Tenant
+	// Skipped are deployments left out of the synth, with the reason (requested accounts).
+	Skipped []string
+}
+
+// Build adds the fleet's stacks to app.
+func Build(app constructs.Construct, m *config.Model, sel Selection) (*Fleet, error) {
+	if sel.Tenant != "" && m.Tenant(sel.Tenant) == nil {
+		return nil, fmt.Errorf("tenant %q is not in %s", sel.Tenant, m.Dir)
+	}
+	f := &Fleet{Cells: map[string]*Cell{}}
+	if sel.Tenant == "" {
+		f.ControlPlane = NewControlPlane(app, "control-plane", m)
+	}
+	deps := m.Deployments()
+	needCell := map[string]bool{}
+	for _, d := range deps {
+		if d.Cell != nil && (sel.Tenant == "" || d.Tenant.ID == sel.Tenant) {
+			needCell[d.Cell.ID] = true
+		}
+	}
+	for i := range m.Fleet.Cells {
+		c := &m.Fleet.Cells[i]
+		if sel.Tenant == "" || needCell[c.ID] {
+			f.Cells[c.ID] = NewCell(app, m, c)
+		}
+	}
+	for _, d := range deps {
+		if sel.Tenant != "" && d.Tenant.ID != sel.Tenant {
+			continue
+		}
+		if d.Pending {
+			f.Skipped = append(f.Skipped, fmt.Sprintf("%s: %s waits for its requested AWS account; record account.id in %s once it is vended", d.StackName(), d.Tenant.ID, d.Tenant.Path))
+			continue
+		}
+		var cell *Cell
+		if d.Cell != nil {
+			cell = f.Cells[d.Cell.ID]
+		}
+		f.Tenants = append(f.Tenants, NewTenant(app, m, d, cell))
+	}
+	return f, nil
+}
+
+func env(account, region string) *awscdk.Environment {
+	return &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(region)}
+}
+
+func tag(c constructs.IConstruct, key, value string) {
+	awscdk.Tags_Of(c).Add(jsii.String(key), jsii.String(value), nil)
+}
+
+// removalFor keeps data on stack deletion everywhere; production never destroys anything.
+func removalFor(e *config.Environment) awscdk.RemovalPolicy {
+	return awscdk.RemovalPolicy_RETAIN
+}
+
+// pinZones answers the availability-zone context lookup of stack with the zones the fleet
+// config names, so a VPC over explicit zones never asks AWS (synth stays hermetic). It must be
+// called before anything is added to stack.
+func pinZones(stack awscdk.Stack, account, region string, zones []string) {
+	key := fmt.Sprintf("availability-zones:account=%s:region=%s", account, region)
+	stack.Node().SetContext(jsii.String(key), zones)
+}

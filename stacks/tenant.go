@@ -1,0 +1,151 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fleetcdk/fleet/config"
+	"github.com/fleetcdk/fleet/constructs/compute"
+	"github.com/fleetcdk/fleet/constructs/data"
+	"github.com/fleetcdk/fleet/constructs/dns"
+	"github.com/fleetcdk/fleet/constructs/ingress"
+	"github.com/fleetcdk/fleet/constructs/network"
+)
+
+// Tenant is one tenant's stack in one environment.
+type Tenant struct {
+	Deployment config.Deployment
+	Stack      awscdk.Stack
+	Services   []compute.Service
+	Table      data.Table
+}
+
+// NewTenant defines tenant-<id>-<env>: what d's tier needs. cell is nil for dedicated tenants.
+func NewTenant(scope constructs.Construct, m *config.Model, d config.Deployment, cell *Cell) *Tenant {
+	t, e := d.Tenant, d.Env
+	stack := awscdk.NewStack(scope, jsii.String(d.StackName()), &awscdk.StackProps{
+		Env:                   env(d.Account, d.Region),
+		Description:           jsii.String(fmt.Sprintf("%s tenant %s (%s, %s tier)", m.Fleet.Product.Name, t.Name, e.Name, t.Tier)),
+		TerminationProtection: jsii.Bool(e.Production),
+	})
+	tn := &Tenant{Deployment: d, Stack: stack}
+	if t.Tier == config.TierDedicated {
+		pinZones(stack, d.Account, d.Region, dedicatedZones(d))
+	}
+	for _, k := range sortedKeys(t.Tags) {
+		tag(stack, k, t.Tags[k])
+	}
+	tag(stack, "fleet:tenant", t.ID)
+	tag(stack, "fleet:tier", string(t.Tier))
+	tag(stack, "fleet:environment", e.Name)
+
+	switch t.Tier {
+	case config.TierPool:
+		tn.records(stack, m, cell)
+	case config.TierSilo:
+		stack.AddStackDependency(cell.Stack, jsii.String("silo services run in the cell's cluster"))
+		tag(stack, "fleet:cell", cell.Config.ID)
+		tn.records(stack, m, cell)
+		tn.siloServices(stack, m, cell)
+	case config.TierDedicated:
+		tn.dedicated(stack, m)
+	default:
+		panic(fmt.Sprintf("stacks: unhandled tier %q", t.Tier))
+	}
+	return tn
+}
+
+// records points the tenant's product-domain hosts at its cell's edge.
+func (tn *Tenant) records(stack awscdk.Stack, m *config.Model, cell *Cell) {
+	d := tn.Deployment
+	tag(stack, "fleet:cell", cell.Config.ID)
+	stack.AddStackDependency(cell.EdgeStack, jsii.String("the cell's distribution must list the tenant's hosts first"))
+	zone := awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
+		HostedZoneId: jsii.String(d.Env.DNS.ZoneID), ZoneName: jsii.String(d.Env.DNS.ZoneName),
+	})
+	if hosts := productHosts(d, d.Env); len(hosts) > 0 {
+		dns.NewAliasRecords(stack, "Records", &dns.AliasRecordsProps{Zone: zone, Hosts: hosts, Target: config.InfraName("edge", cell.Config, d.Env)})
+	}
+}
+
+// siloServices runs the tenant's own copy of every catalog service in the cell's cluster,
+// behind host+path rules on the cell's ALB, with its own table and Redis user.
+func (tn *Tenant) siloServices(stack awscdk.Stack, m *config.Model, cell *Cell) {
+	d, t := tn.Deployment, tn.Deployment.Tenant
+	rp := removalFor(d.Env)
+	tn.Table = data.NewTable(stack, "Data", &data.TableProps{DeletionProtection: d.Env.Production, RemovalPolicy: rp})
+	slot := m.Slot(d)
+	userSecret := cell.Cache.UserSecret(t.ID)
+	for i, s := range m.Fleet.CatalogOrder() {
+		s = s.Apply(t.Services[s.Name])
+		svc := compute.NewService(stack, pascal(s.Name), &compute.ServiceProps{
+			Cluster: cell.Cluster, Name: s.Name, Image: s.Image, Port: s.Port, HealthCheckPath: s.HealthCheck,
+			Cpu: s.CPU, MemoryMiB: s.Memory, DesiredCount: s.DesiredCount, MinCount: s.MinCount, MaxCount: s.MaxCount,
+			Environment: map[string]string{
+				"FLEET_TIER": "silo", "FLEET_TENANT": t.ID, "FLEET_ENVIRONMENT": d.Env.Name,
+				"REDIS_HOST": *cell.Cache.PrimaryEndpoint(), "REDIS_USER_SECRET_ARN": *userSecret.SecretArn(),
+				"TABLE_NAME": *tn.Table.Table().TableName(),
+			},
+			LoadBalancer:  cell.Ingress,
+			Route:         &ingress.Route{Priority: ingress.Priority(slot, i), Hosts: d.Hosts, PathPrefix: s.PathPrefix},
+			RemovalPolicy: rp,
+		})
+		tn.Table.GrantReadWriteData(svc.TaskRole())
+		grantSecretRead(svc.TaskRole(), userSecret)
+		allowInto(stack, "CacheFrom"+pascal(s.Name), cell.Cache, cell.Cache.Port(), svc.SecurityGroup(), "silo "+t.ID+" "+s.Name)
+		tn.Services = append(tn.Services, svc)
+	}
+}
+
+// dedicated holds the tenant's own infrastructure in its own account.
+func (tn *Tenant) dedicated(stack awscdk.Stack, m *config.Model) {
+	d := tn.Deployment
+	network.NewNetwork(stack, "Network", &network.NetworkProps{
+		Cidr:              "10.100.0.0/16",
+		AvailabilityZones: dedicatedZones(d),
+		NAT:               map[bool]network.NATGateways{true: network.NATPerAZ, false: network.NATSingle}[d.Env.Production],
+		RemovalPolicy:     removalFor(d.Env),
+	})
+	tn.Table = data.NewTable(stack, "Data", &data.TableProps{DeletionProtection: d.Env.Production, RemovalPolicy: removalFor(d.Env)})
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// grantSecretRead lets role read secret (and decrypt it through Secrets Manager) with a policy
+// on the role only. secret.GrantRead would also write the role's ARN into the key policy of the
+// cell stack, which would make the cell depend on its tenants.
+func grantSecretRead(role awsiam.IRole, secret awssecretsmanager.ISecret) {
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"),
+		Resources: jsii.Strings(*secret.SecretArn()),
+	}))
+	if key := secret.EncryptionKey(); key != nil {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:    jsii.Strings("kms:Decrypt"),
+			Resources:  jsii.Strings(*key.KeyArn()),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "secretsmanager." + *awscdk.Stack_Of(role).Region() + ".amazonaws.com"}},
+		}))
+	}
+}
+
+// dedicatedZones are the zones of a dedicated tenant's VPC.
+func dedicatedZones(d config.Deployment) []string {
+	return []string{d.Region + "a", d.Region + "b"}
+}
