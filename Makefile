@@ -25,6 +25,8 @@ help: ## list the targets
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	@# node_modules ships Go sample apps; a go.mod makes it a module of its own, out of ./...
+	printf 'module ignored/node_modules\n' > node_modules/go.mod
 	touch $@
 
 setup: node_modules/.installed ## install the pinned CDK CLI and Node runtime, download Go modules

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -71,8 +72,26 @@ func env(account, region string) *awscdk.Environment {
 	return &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(region)}
 }
 
-func tag(c constructs.IConstruct, key, value string) {
-	awscdk.Tags_Of(c).Add(jsii.String(key), jsii.String(value), nil)
+// newStack creates a stack with tags: as stack tags (the manifest records them and
+// CloudFormation applies them at deploy) and through Tags.of on every taggable resource, so the
+// template alone says who owns what.
+func newStack(scope constructs.Construct, id string, props *awscdk.StackProps, tags map[string]string) awscdk.Stack {
+	p := *props
+	t := map[string]*string{}
+	for k, v := range tags {
+		t[k] = jsii.String(v)
+	}
+	p.Tags = &t
+	stack := awscdk.NewStack(scope, jsii.String(id), &p)
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		awscdk.Tags_Of(stack).Add(jsii.String(k), jsii.String(tags[k]), nil)
+	}
+	return stack
 }
 
 // removalFor keeps data on stack deletion everywhere; production never destroys anything.

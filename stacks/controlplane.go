@@ -23,12 +23,11 @@ type ControlPlane struct {
 // NewControlPlane defines the control-plane stack: the tenant registry and the lifecycle bus.
 func NewControlPlane(scope constructs.Construct, id string, m *config.Model) *ControlPlane {
 	p := m.Fleet.Platform
-	stack := awscdk.NewStack(scope, jsii.String(id), &awscdk.StackProps{
+	stack := newStack(scope, id, &awscdk.StackProps{
 		Env:                   env(p.Account, p.Region),
 		Description:           jsii.String(fmt.Sprintf("%s control plane: tenant registry and lifecycle events", m.Fleet.Product.Name)),
 		TerminationProtection: jsii.Bool(true),
-	})
-	tag(stack, "fleet:component", "control-plane")
+	}, map[string]string{"fleet:component": "control-plane"})
 	registry := data.NewTable(stack, "Registry", &data.TableProps{PartitionKey: "tenantId", SortKey: "environment", DeletionProtection: true})
 	key := awskms.NewKey(stack, jsii.String("BusKey"), &awskms.KeyProps{Description: jsii.String("Encrypts the tenant lifecycle bus"), EnableKeyRotation: jsii.Bool(true), RemovalPolicy: awscdk.RemovalPolicy_RETAIN})
 	bus := awsevents.NewEventBus(stack, jsii.String("Lifecycle"), &awsevents.EventBusProps{

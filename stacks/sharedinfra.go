@@ -50,16 +50,13 @@ func NewCell(scope constructs.Construct, m *config.Model, c *config.Cell) *Cell 
 	e := m.Fleet.Environment(c.Environment)
 	cell := &Cell{Config: c, Env: e}
 	rp := removalFor(e)
-	stack := awscdk.NewStack(scope, jsii.String("cell-"+c.ID), &awscdk.StackProps{
+	stack := newStack(scope, "cell-"+c.ID, &awscdk.StackProps{
 		Env:                   env(c.Account, c.Region),
 		Description:           jsii.String(fmt.Sprintf("%s shared infrastructure, cell %s (%s)", m.Fleet.Product.Name, c.ID, e.Name)),
 		TerminationProtection: jsii.Bool(e.Production),
-	})
+	}, map[string]string{"fleet:cell": c.ID, "fleet:environment": e.Name})
 	cell.Stack = stack
 	pinZones(stack, c.Account, c.Region, c.AvailabilityZones)
-	tag(stack, "fleet:cell", c.ID)
-	tag(stack, "fleet:environment", e.Name)
-
 	nat := map[config.NAT]network.NATGateways{config.NATNone: network.NATNone, config.NATSingle: network.NATSingle, config.NATPerAZ: network.NATPerAZ}[e.NAT]
 	cell.Network = network.NewNetwork(stack, "Network", &network.NetworkProps{Cidr: c.CIDR, AvailabilityZones: c.AvailabilityZones, NAT: nat, RemovalPolicy: rp})
 	vpc := cell.Network.Vpc()
@@ -129,15 +126,13 @@ func NewCell(scope constructs.Construct, m *config.Model, c *config.Cell) *Cell 
 // newEdge defines cell-<id>-edge in us-east-1: web ACL, certificate, distribution, edge record.
 func (cell *Cell) newEdge(scope constructs.Construct, m *config.Model, originName string) {
 	c, e := cell.Config, cell.Env
-	stack := awscdk.NewStack(scope, jsii.String("cell-"+c.ID+"-edge"), &awscdk.StackProps{
+	stack := newStack(scope, "cell-"+c.ID+"-edge", &awscdk.StackProps{
 		Env:                   env(c.Account, EdgeRegion),
 		Description:           jsii.String(fmt.Sprintf("%s edge (WAF, certificate, CloudFront), cell %s (%s)", m.Fleet.Product.Name, c.ID, e.Name)),
 		TerminationProtection: jsii.Bool(e.Production),
-	})
+	}, map[string]string{"fleet:cell": c.ID, "fleet:environment": e.Name})
 	cell.EdgeStack = stack
 	stack.AddStackDependency(cell.Stack, jsii.String("the origin secret replica and origin record must exist first"))
-	tag(stack, "fleet:cell", c.ID)
-	tag(stack, "fleet:environment", e.Name)
 	zone := awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
 		HostedZoneId: jsii.String(e.DNS.ZoneID), ZoneName: jsii.String(e.DNS.ZoneName),
 	})

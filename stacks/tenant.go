@@ -29,28 +29,29 @@ type Tenant struct {
 // NewTenant defines tenant-<id>-<env>: what d's tier needs. cell is nil for dedicated tenants.
 func NewTenant(scope constructs.Construct, m *config.Model, d config.Deployment, cell *Cell) *Tenant {
 	t, e := d.Tenant, d.Env
-	stack := awscdk.NewStack(scope, jsii.String(d.StackName()), &awscdk.StackProps{
+	tags := map[string]string{}
+	for k, v := range t.Tags {
+		tags[k] = v
+	}
+	tags["fleet:tenant"], tags["fleet:tier"], tags["fleet:environment"] = t.ID, string(t.Tier), e.Name
+	if d.Cell != nil {
+		tags["fleet:cell"] = d.Cell.ID
+	}
+	stack := newStack(scope, d.StackName(), &awscdk.StackProps{
 		Env:                   env(d.Account, d.Region),
 		Description:           jsii.String(fmt.Sprintf("%s tenant %s (%s, %s tier)", m.Fleet.Product.Name, t.Name, e.Name, t.Tier)),
 		TerminationProtection: jsii.Bool(e.Production),
-	})
+	}, tags)
 	tn := &Tenant{Deployment: d, Stack: stack}
 	if t.Tier == config.TierDedicated {
 		pinZones(stack, d.Account, d.Region, dedicatedZones(d))
 	}
-	for _, k := range sortedKeys(t.Tags) {
-		tag(stack, k, t.Tags[k])
-	}
-	tag(stack, "fleet:tenant", t.ID)
-	tag(stack, "fleet:tier", string(t.Tier))
-	tag(stack, "fleet:environment", e.Name)
 
 	switch t.Tier {
 	case config.TierPool:
 		tn.records(stack, m, cell)
 	case config.TierSilo:
 		stack.AddStackDependency(cell.Stack, jsii.String("silo services run in the cell's cluster"))
-		tag(stack, "fleet:cell", cell.Config.ID)
 		tn.records(stack, m, cell)
 		tn.siloServices(stack, m, cell)
 	case config.TierDedicated:
@@ -64,7 +65,6 @@ func NewTenant(scope constructs.Construct, m *config.Model, d config.Deployment,
 // records points the tenant's product-domain hosts at its cell's edge.
 func (tn *Tenant) records(stack awscdk.Stack, m *config.Model, cell *Cell) {
 	d := tn.Deployment
-	tag(stack, "fleet:cell", cell.Config.ID)
 	stack.AddStackDependency(cell.EdgeStack, jsii.String("the cell's distribution must list the tenant's hosts first"))
 	zone := awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
 		HostedZoneId: jsii.String(d.Env.DNS.ZoneID), ZoneName: jsii.String(d.Env.DNS.ZoneName),
@@ -113,19 +113,6 @@ func (tn *Tenant) dedicated(stack awscdk.Stack, m *config.Model) {
 		RemovalPolicy:     removalFor(d.Env),
 	})
 	tn.Table = data.NewTable(stack, "Data", &data.TableProps{DeletionProtection: d.Env.Production, RemovalPolicy: removalFor(d.Env)})
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }
 
 // grantSecretRead lets role read secret (and decrypt it through Secrets Manager) with a policy

@@ -1,0 +1,189 @@
+package stacks_test
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+
+	"github.com/fleetcdk/fleet/config"
+	"github.com/fleetcdk/fleet/internal/cdktest"
+	"github.com/fleetcdk/fleet/stacks"
+)
+
+var update = flag.Bool("update", false, "rewrite the snapshots in testdata/snapshots")
+
+// synthesized is the example fleet, synthesized once for every test in this package: a CDK app
+// is expensive to build, and the jsii runtime is not safe for concurrent use.
+var (
+	once     sync.Once
+	assembly cxapi.CloudAssembly
+	fleet    *stacks.Fleet
+	model    *config.Model
+)
+
+func example(t *testing.T) (cxapi.CloudAssembly, *stacks.Fleet, *config.Model) {
+	t.Helper()
+	once.Do(func() {
+		m, err := config.Load(cdktest.Root())
+		if err != nil {
+			t.Fatalf("example fleet: %v", err)
+		}
+		app := cdktest.App()
+		f, err := stacks.Build(app, m, stacks.Selection{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		model, fleet, assembly = m, f, app.Synth(nil)
+	})
+	if assembly == nil {
+		t.Fatal("the example fleet did not synthesize")
+	}
+	return assembly, fleet, model
+}
+
+func template(t *testing.T, asm cxapi.CloudAssembly, stack string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(*asm.Directory(), stack+".template.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestExample_stacksAndEnvironments pins every stack of the example fleet and its account and
+// region: one control plane, two stacks per cell, one stack per tenant and environment, and
+// none for the tenant whose account is still being vended.
+func TestExample_stacksAndEnvironments(t *testing.T) {
+	asm, f, _ := example(t)
+	want := map[string]string{
+		"control-plane":                      "111111111111/eu-west-1",
+		"cell-stg-euw1-a":                    "222222222222/eu-west-1",
+		"cell-stg-euw1-a-edge":               "222222222222/us-east-1",
+		"cell-prd-euw1-a":                    "333333333333/eu-west-1",
+		"cell-prd-euw1-a-edge":               "333333333333/us-east-1",
+		"cell-prd-euc1-a":                    "333333333333/eu-central-1",
+		"cell-prd-euc1-a-edge":               "333333333333/us-east-1",
+		"tenant-acme-health-staging":         "222222222222/eu-west-1",
+		"tenant-acme-health-production":      "333333333333/eu-west-1",
+		"tenant-bright-clinic-staging":       "222222222222/eu-west-1",
+		"tenant-bright-clinic-production":    "333333333333/eu-west-1",
+		"tenant-carecircle-production":       "333333333333/eu-central-1",
+		"tenant-northwind-pharma-staging":    "444444444444/eu-central-1",
+		"tenant-northwind-pharma-production": "444444444444/eu-central-1",
+	}
+	got := map[string]string{}
+	for _, s := range *asm.Stacks() {
+		got[*s.StackName()] = *s.Environment().Account + "/" + *s.Environment().Region
+	}
+	for name, env := range want {
+		if got[name] != env {
+			t.Errorf("stack %s: env %q, want %q", name, got[name], env)
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			t.Errorf("unexpected stack %s", name)
+		}
+	}
+	if len(f.Skipped) != 1 || !strings.Contains(f.Skipped[0], "orbit-care") {
+		t.Errorf("want orbit-care (requested account) skipped with a notice, got %v", f.Skipped)
+	}
+}
+
+func TestExample_tenantStacksAreTagged(t *testing.T) {
+	asm, f, _ := example(t)
+	for _, tn := range f.Tenants {
+		tags := map[string]string{}
+		for k, v := range *asm.GetStackByName(tn.Stack.StackName()).Tags() {
+			tags[k] = *v
+		}
+		d := tn.Deployment
+		for k, v := range map[string]string{"fleet:tenant": d.Tenant.ID, "fleet:tier": string(d.Tenant.Tier), "fleet:environment": d.Env.Name} {
+			if tags[k] != v {
+				t.Errorf("%s: tag %s = %q, want %q", *tn.Stack.StackName(), k, tags[k], v)
+			}
+		}
+	}
+}
+
+var (
+	hashRE    = regexp.MustCompile(`[a-f0-9]{64}`)
+	versionRE = regexp.MustCompile(`"Analytics": "[^"]*"`)
+)
+
+// TestSnapshots compares one stack per kind and tier with its reviewed snapshot in
+// testdata/snapshots (go test ./stacks -update rewrites them; review the diff like code).
+func TestSnapshots(t *testing.T) {
+	asm, _, _ := example(t)
+	for _, name := range []string{
+		"control-plane",
+		"cell-stg-euw1-a",
+		"cell-stg-euw1-a-edge",
+		"tenant-bright-clinic-staging",       // pool
+		"tenant-acme-health-staging",         // silo
+		"tenant-northwind-pharma-production", // dedicated
+	} {
+		t.Run(name, func(t *testing.T) {
+			tpl := template(t, asm, name)
+			delete(tpl, "Rules") // bootstrap version check, not ours
+			if p, ok := tpl["Parameters"].(map[string]any); ok {
+				delete(p, "BootstrapVersion")
+				if len(p) == 0 {
+					delete(tpl, "Parameters")
+				}
+			}
+			if r, ok := tpl["Resources"].(map[string]any); ok {
+				delete(r, "CDKMetadata")
+			}
+			out, _ := json.MarshalIndent(tpl, "", " ")
+			got := hashRE.ReplaceAllString(string(out), "<hash>") + "\n"
+			path := filepath.Join("testdata", "snapshots", name+".json")
+			if *update {
+				os.WriteFile(path, []byte(got), 0o644)
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (go test ./stacks -update creates it)", err)
+			}
+			if string(want) != got {
+				t.Errorf("%s differs from its snapshot; review with `go test ./stacks -update && git diff %s`", name, path)
+			}
+		})
+	}
+}
+
+// TestSynth_isDeterministic synthesizes the example fleet a second time in the same process and
+// compares every template byte for byte.
+func TestSynth_isDeterministic(t *testing.T) {
+	asm, _, m := example(t)
+	app := cdktest.App()
+	if _, err := stacks.Build(app, m, stacks.Selection{}); err != nil {
+		t.Fatal(err)
+	}
+	again := app.Synth(nil)
+	var names []string
+	for _, s := range *asm.Stacks() {
+		names = append(names, *s.StackName())
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		a, _ := os.ReadFile(filepath.Join(*asm.Directory(), n+".template.json"))
+		b, _ := os.ReadFile(filepath.Join(*again.Directory(), n+".template.json"))
+		if string(a) != string(b) {
+			t.Errorf("%s differs between two synths", n)
+		}
+	}
+}
