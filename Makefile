@@ -18,7 +18,7 @@ CDK_OUT      ?= cdk.out
 TEST_FLAGS   ?=
 FUZZTIME     ?= 60s
 
-.PHONY: help setup synth test validate new list schema fuzz clean
+.PHONY: help setup synth test validate new list schema lock fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -40,6 +40,7 @@ synth: setup ## synthesize the fleet into cdk.out (TENANT=<id> synthesizes one t
 test: setup ## run every test (config, constructs, stacks, snapshots, CLI)
 	go vet ./...
 	go run ./cmd/fleetctl schema --check
+	go run ./cmd/fleetctl lock --check
 	go test -count=1 -timeout 30m $(TEST_FLAGS) ./...
 
 validate: ## validate fleet.yaml and tenants/*.yaml, every problem at once
@@ -54,6 +55,9 @@ list: ## tenants with tier, cell or account, environments
 
 schema: ## regenerate fleet.schema.json and tenants/schema.json from the Go types
 	go run ./cmd/fleetctl schema
+
+lock: ## rewrite fleet.lock.json (cell placements and listener-rule slots) after adding or removing tenants
+	go run ./cmd/fleetctl lock
 
 fuzz: ## fuzz the tenant loader for $(FUZZTIME)
 	go test ./config -run '^$$' -fuzz FuzzLoadTenant -fuzztime $(FUZZTIME)

@@ -25,7 +25,11 @@ type Model struct {
 	FleetPos Positions
 	Tenants  []*TenantFile
 
+	// Lock is the placement this load computed, starting from the committed lock file.
+	Lock *Lock
+
 	placement map[placementKey]string
+	slots     map[placementKey]int
 }
 
 // TenantFile is one tenant with where it came from.

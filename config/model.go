@@ -82,55 +82,6 @@ func (m *Model) CellTenants(c *Cell) []Deployment {
 
 type placementKey struct{ tenant, env string }
 
-// place assigns every pool and silo tenant a cell in each of its environments: the pinned cell,
-// or else the first cell of the environment, in fleet order, with room under maxTenants.
-func (m *Model) place() Diagnostics {
-	var diags Diagnostics
-	m.placement = map[placementKey]string{}
-	used := map[string]int{}
-	for _, t := range m.Tenants {
-		if t.Tier == TierDedicated {
-			continue
-		}
-		for _, env := range t.Environments {
-			if id, ok := t.Cells[env]; ok {
-				m.placement[placementKey{t.ID, env}] = id
-				used[id]++
-			}
-		}
-	}
-	for _, t := range m.Tenants {
-		if t.Tier == TierDedicated {
-			continue
-		}
-		for _, env := range t.Environments {
-			if _, ok := t.Cells[env]; ok {
-				continue
-			}
-			chosen := ""
-			for _, c := range m.Fleet.Cells {
-				if c.Environment == env && used[c.ID] < c.MaxTenants {
-					chosen = c.ID
-					break
-				}
-			}
-			if chosen == "" {
-				r := reporter{file: t.Path, diags: &diags}
-				r.at(t.Pos.Of("environments"), fmt.Sprintf("add a cell with environment: %s to fleet.yaml cells", env), "no cell of environment %s has room for tenant %q", env, t.ID)
-				continue
-			}
-			m.placement[placementKey{t.ID, env}] = chosen
-			used[chosen]++
-		}
-	}
-	for _, c := range m.Fleet.Cells {
-		if used[c.ID] > c.MaxTenants {
-			diags = append(diags, Diagnostic{File: m.Dir + "/" + FleetFile, Pos: m.FleetPos.Of("cells"), Msg: fmt.Sprintf("cell %q holds %d pinned tenants, over its maxTenants %d", c.ID, used[c.ID], c.MaxTenants), Hint: "pin some tenants to another cell"})
-		}
-	}
-	return diags
-}
-
 // Tenant returns the tenant with id, or nil.
 func (m *Model) Tenant(id string) *TenantFile {
 	for _, t := range m.Tenants {
@@ -141,22 +92,10 @@ func (m *Model) Tenant(id string) *TenantFile {
 	return nil
 }
 
-// Slot returns the listener-rule slot of a silo deployment in its cell (1-based): the
-// priorities of its routes derive from it. 0 for other tiers.
+// Slot returns the listener-rule slot of a silo deployment in its cell (1-based), as the lock
+// file keeps it: the priorities of its routes derive from it. 0 for other tiers.
 func (m *Model) Slot(d Deployment) int {
-	if d.Cell == nil || d.Tenant.Tier != TierSilo {
-		return 0
-	}
-	n := 0
-	for _, o := range m.CellTenants(d.Cell) {
-		if o.Tenant.Tier == TierSilo {
-			n++
-			if o.Tenant.ID == d.Tenant.ID {
-				return n
-			}
-		}
-	}
-	return 0
+	return m.slots[placementKey{d.Tenant.ID, d.Env.Name}]
 }
 
 // InfraName returns the fleet's own DNS name `<what>.<cell>.cells.<zone>` for a cell.

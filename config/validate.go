@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/fleetcdk/fleet/limits"
 )
 
 var (
@@ -340,6 +342,9 @@ func validateTenant(r reporter, f *Fleet, t *TenantFile) {
 				r.at(p, fmt.Sprintf("write the production name; in %s the tenant gets <label>.%s automatically", e.Name, e.DNS.ZoneName), "domain %q is inside the %s zone %s", d, e.Name, e.DNS.ZoneName)
 			}
 		}
+	}
+	if n := len(t.Domains) + len(t.CustomDomains); n > limits.MaxHostsPerTenant {
+		r.at(pos.Of("domains"), "a tenant's listener rules have room for that many; split the partner into two tenants", "a tenant has at most %d host names (domains + customDomains); got %d", limits.MaxHostsPerTenant, n)
 	}
 	for i, d := range t.CustomDomains {
 		p := pos.Of(fmt.Sprintf("customDomains[%d]", i))

@@ -21,6 +21,7 @@ import (
 	"github.com/fleetcdk/fleet/constructs/ingress"
 	"github.com/fleetcdk/fleet/constructs/network"
 	"github.com/fleetcdk/fleet/constructs/waf"
+	"github.com/fleetcdk/fleet/limits"
 )
 
 // Cell is a cell's two stacks: the regional shared infrastructure and its edge in us-east-1.
@@ -110,7 +111,7 @@ func NewCell(scope constructs.Construct, m *config.Model, c *config.Cell) *Cell 
 				"REDIS_HOST": *cell.Cache.PrimaryEndpoint(), "TABLE_NAME": *cell.Table.Table().TableName(),
 			},
 			LoadBalancer:  cell.Ingress,
-			Route:         &ingress.Route{Priority: ingress.Priority(0, i), PathPrefix: s.PathPrefix},
+			Route:         &ingress.Route{Priority: limits.RulePriority(0, i), PathPrefix: s.PathPrefix},
 			RemovalPolicy: rp,
 		})
 		cell.Table.GrantReadWriteData(svc.TaskRole())
@@ -141,7 +142,7 @@ func (cell *Cell) newEdge(scope constructs.Construct, m *config.Model, originNam
 	var hosts []string
 	for _, d := range m.CellTenants(c) {
 		limits = append(limits, waf.TenantRateLimit{TenantID: d.Tenant.ID, Hosts: d.Hosts, Limit: d.Tenant.Limits.RequestsPerFiveMinutes})
-		hosts = append(hosts, productHosts(d, e)...)
+		hosts = append(hosts, d.ProductHosts()...)
 	}
 	cell.WebACL = waf.NewWebACL(stack, "WebAcl", &waf.WebACLProps{Name: "cell-" + c.ID, Tenants: limits, Capacity: c.WAFCapacity, RemovalPolicy: removalFor(e)})
 
@@ -164,18 +165,6 @@ func (cell *Cell) newEdge(scope constructs.Construct, m *config.Model, originNam
 		RemovalPolicy: removalFor(e),
 	})
 	dns.NewCloudFrontAlias(stack, "EdgeRecord", zone, config.InfraName("edge", c, e), cell.CDN.Distribution())
-}
-
-// productHosts are a deployment's host names inside the environment zone (custom domains
-// are the partner's and are served once their certificate is validated; see README).
-func productHosts(d config.Deployment, e *config.Environment) []string {
-	var out []string
-	for _, h := range d.Hosts {
-		if strings.HasSuffix(h, "."+e.DNS.ZoneName) {
-			out = append(out, h)
-		}
-	}
-	return out
 }
 
 // CertificateNames returns the names of a cell's edge certificate: a wildcard for the zone,

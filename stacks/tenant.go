@@ -16,6 +16,7 @@ import (
 	"github.com/fleetcdk/fleet/constructs/dns"
 	"github.com/fleetcdk/fleet/constructs/ingress"
 	"github.com/fleetcdk/fleet/constructs/network"
+	"github.com/fleetcdk/fleet/limits"
 )
 
 // Tenant is one tenant's stack in one environment.
@@ -69,7 +70,7 @@ func (tn *Tenant) records(stack awscdk.Stack, m *config.Model, cell *Cell) {
 	zone := awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
 		HostedZoneId: jsii.String(d.Env.DNS.ZoneID), ZoneName: jsii.String(d.Env.DNS.ZoneName),
 	})
-	if hosts := productHosts(d, d.Env); len(hosts) > 0 {
+	if hosts := d.ProductHosts(); len(hosts) > 0 {
 		dns.NewAliasRecords(stack, "Records", &dns.AliasRecordsProps{Zone: zone, Hosts: hosts, Target: config.InfraName("edge", cell.Config, d.Env)})
 	}
 }
@@ -93,7 +94,7 @@ func (tn *Tenant) siloServices(stack awscdk.Stack, m *config.Model, cell *Cell) 
 				"TABLE_NAME": *tn.Table.Table().TableName(),
 			},
 			LoadBalancer:  cell.Ingress,
-			Route:         &ingress.Route{Priority: ingress.Priority(slot, i), Hosts: d.Hosts, PathPrefix: s.PathPrefix},
+			Route:         &ingress.Route{Priority: limits.RulePriority(slot, i), Hosts: d.ProductHosts(), PathPrefix: s.PathPrefix},
 			RemovalPolicy: rp,
 		})
 		tn.Table.GrantReadWriteData(svc.TaskRole())

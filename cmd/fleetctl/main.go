@@ -5,6 +5,7 @@
 //	fleetctl new <id> --tier pool  write tenants/<id>.yaml, a valid starting point
 //	fleetctl list                  tenants with tier, cell or account, and environments
 //	fleetctl schema [--check]      write (or verify) fleet.schema.json and tenants/schema.json
+//	fleetctl lock [--check]        write (or verify) fleet.lock.json: cell placements and rule slots
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/fleetcdk/fleet/config"
 )
@@ -23,6 +25,7 @@ commands:
   new <id> --tier <tier>   scaffold tenants/<id>.yaml (flags: --name, --domain, --env)
   list                     tenants with tier, cell or account, and environments
   schema [--check]         regenerate the JSON Schemas, or fail if the committed ones are stale
+  lock [--check]           write fleet.lock.json (placements, rule slots), or fail if it is stale
 
 The fleet folder is $FLEET_DIR (default: .): it holds fleet.yaml and tenants/.
 `
@@ -50,6 +53,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdList(dir, stdout)
 	case "schema":
 		err = cmdSchema(dir, args[1:], stdout)
+	case "lock":
+		err = cmdLock(dir, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -75,6 +80,9 @@ func cmdValidate(dir string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if m.LockStale() {
+		return fmt.Errorf("%s is stale: run `make lock` (fleetctl lock) and commit it", filepath.Join(dir, config.LockFile))
+	}
 	deps := m.Deployments()
 	fmt.Fprintf(stdout, "ok: %d tenants, %d deployments across %d environments and %d cells\n",
 		len(m.Tenants), len(deps), len(m.Fleet.Environments), len(m.Fleet.Cells))
@@ -83,5 +91,26 @@ func cmdValidate(dir string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "notice: %s (%s) waits for its requested account; record account.id in %s to deploy it\n", d.Tenant.ID, d.Env.Name, d.Tenant.Path)
 		}
 	}
+	return nil
+}
+
+func cmdLock(dir string, args []string, stdout io.Writer) error {
+	check := len(args) > 0 && args[0] == "--check"
+	m, err := config.Load(dir)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, config.LockFile)
+	if check {
+		if m.LockStale() {
+			return fmt.Errorf("%s is stale: run `make lock` and commit it", path)
+		}
+		fmt.Fprintf(stdout, "%s is current\n", path)
+		return nil
+	}
+	if err := m.WriteLock(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", path)
 	return nil
 }

@@ -79,11 +79,16 @@ func cmdNew(dir string, args []string, stdout io.Writer) error {
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		return err
 	}
-	if _, err := config.Load(dir); err != nil {
+	m2, err := config.Load(dir)
+	if err != nil {
 		os.Remove(path) // nothing half-written: the scaffold must validate or it is not left behind
 		return fmt.Errorf("the new tenant does not validate, so %s was not written:\n%w", path, err)
 	}
-	fmt.Fprintf(stdout, "wrote %s\n\nnext steps:\n", path)
+	if err := m2.WriteLock(); err != nil {
+		os.Remove(path)
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s and updated %s (its cell placement)\n\nnext steps:\n", path, config.LockFile)
 	fmt.Fprintf(stdout, "  1. fill in contacts (and customDomains if the partner brings its own) in %s\n", path)
 	fmt.Fprintf(stdout, "  2. make validate && make synth\n")
 	fmt.Fprintf(stdout, "  3. open a pull request titled \"onboard %s (%s)\"\n", id, *tier)

@@ -13,13 +13,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fleetcdk/fleet/limits"
 )
 
 const (
 	// port is the Redis port the replication group listens on.
 	port = 6379
-	// maxUsersPerGroup is the ElastiCache quota of users in one user group.
-	maxUsersPerGroup = 100
+	// limits.RedisUsers.Max is the ElastiCache quota of users in one user group.
 	// maxReplicas is the most read replicas a non-clustered replication group can have.
 	maxReplicas = 5
 	// maxSnapshotRetentionDays is the longest automatic snapshot retention ElastiCache allows.
@@ -252,9 +253,9 @@ func withDefaults(props *ReplicationGroupProps) ReplicationGroupProps {
 		panic(fmt.Sprintf("cache: props.SnapshotRetentionDays must be 1 to %d; got %d", maxSnapshotRetentionDays, p.SnapshotRetentionDays))
 	}
 	// The user group holds "default" and "svc" besides the tenants.
-	if n := len(props.Users) + 2; n > maxUsersPerGroup {
+	if n := len(props.Users) + 2; n > limits.RedisUsers.Max {
 		panic(fmt.Sprintf("cache: %d users (default, svc and %d tenants) exceed the %d users of an ElastiCache user group; split the tenants over more cells",
-			n, len(props.Users), maxUsersPerGroup))
+			n, len(props.Users), limits.RedisUsers.Max))
 	}
 	p.Users = make([]string, 0, len(props.Users))
 	seen := map[string]bool{}

@@ -12,10 +12,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fleetcdk/fleet/limits"
 )
 
 // MaxHosts is CloudFront's quota of alternate domain names (CNAMEs) per distribution.
-const MaxHosts = 100
+var MaxHosts = limits.CloudFrontAliases.Max
 
 const (
 	day  = 24 * 60 * 60

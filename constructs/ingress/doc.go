@@ -15,6 +15,6 @@
 // also requires the secret origin header CloudFront adds, so a request that reaches the ALB
 // without passing through CloudFront gets 403 whatever its host and path.
 //
-// Listener rule priorities are the caller's: see Priority for the fleet's scheme. A rule holds
-// at most five condition values (AWS quota); AddRoute splits hosts over several rules.
+// Listener rule priorities are the caller's (limits.RulePriority is the fleet's layout). A rule
+// holds at most five condition values (AWS quota); AddRoute splits hosts over several rules.
 package ingress

@@ -12,13 +12,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fleetcdk/fleet/limits"
 )
 
 // DefaultOriginHeader is the header CloudFront adds and every listener rule checks.
 const DefaultOriginHeader = "X-Origin-Verify"
-
-// MaxConditionValues is the ALB quota of condition values per rule.
-const MaxConditionValues = 5
 
 // LoadBalancerProps configures a LoadBalancer.
 type LoadBalancerProps struct {
@@ -49,27 +48,6 @@ type Route struct {
 	PathPrefix string
 	// TargetGroup receives the requests.
 	TargetGroup elbv2.IApplicationTargetGroup
-}
-
-// RulesFor returns how many listener rules a route with this many hosts and this path prefix
-// takes, so capacity planning can count rules without synthesizing.
-func RulesFor(hosts int, pathPrefix string) int {
-	per := hostsPerRule(pathPrefix)
-	if hosts == 0 {
-		return 1
-	}
-	return (hosts + per - 1) / per
-}
-
-func pathValues(prefix string) []string {
-	if prefix == "/" || prefix == "" {
-		return nil
-	}
-	return []string{prefix, prefix + "/*"}
-}
-
-func hostsPerRule(prefix string) int {
-	return MaxConditionValues - 1 /* origin header */ - len(pathValues(prefix))
 }
 
 // LoadBalancer is a CloudFront-only ALB with an HTTPS listener.
@@ -184,12 +162,12 @@ func (l *loadBalancer) AddRoute(scope constructs.Construct, id string, route *Ro
 	if route == nil || route.TargetGroup == nil {
 		panic("ingress: route.TargetGroup is required")
 	}
-	if route.Priority < 1 || route.Priority > 50000 {
+	if route.Priority < 1 || route.Priority > limits.ALBMaxPriority {
 		panic(fmt.Sprintf("ingress: route %s: priority %d is outside 1..50000", id, route.Priority))
 	}
 	hosts := append([]string(nil), route.Hosts...)
 	sort.Strings(hosts)
-	per := hostsPerRule(route.PathPrefix)
+	per := limits.HostsPerRule(route.PathPrefix)
 	chunks := [][]string{nil}
 	if len(hosts) > 0 {
 		chunks = nil
@@ -202,7 +180,7 @@ func (l *loadBalancer) AddRoute(scope constructs.Construct, id string, route *Ro
 		if len(chunk) > 0 {
 			conds = append(conds, elbv2.ListenerCondition_HostHeaders(jsii.Strings(chunk...)))
 		}
-		if pv := pathValues(route.PathPrefix); pv != nil {
+		if pv := limits.PathValues(route.PathPrefix); pv != nil {
 			conds = append(conds, elbv2.ListenerCondition_PathPatterns(jsii.Strings(pv...)))
 		}
 		rid := id
@@ -218,27 +196,3 @@ func (l *loadBalancer) AddRoute(scope constructs.Construct, id string, route *Ro
 	}
 	return len(chunks)
 }
-
-// Priority returns the first listener rule priority of service index svc (0-based, in the
-// order config.Fleet.CatalogOrder gives) of the tenant in slot (1-based; slot 0 is the cell's pooled
-// services). Each slot owns SlotWidth consecutive priorities; pooled services come last so a
-// tenant's host rules always win. Slots must be stable per tenant (the placement lock keeps
-// them), so a tenant's priorities never change when others come and go.
-func Priority(slot, svc int) int {
-	if slot == 0 {
-		return PooledBase + svc*RulesPerService
-	}
-	return slot*SlotWidth + svc*RulesPerService
-}
-
-// Priority layout constants.
-const (
-	// RulesPerService is the priority room of one service's route (host chunks).
-	RulesPerService = 4
-	// SlotWidth is the priority room of one tenant slot.
-	SlotWidth = 100
-	// PooledBase is the first priority of the pooled services, after every tenant slot.
-	PooledBase = 49000
-	// MaxSlot is the highest tenant slot.
-	MaxSlot = PooledBase/SlotWidth - 1
-)

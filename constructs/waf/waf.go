@@ -10,29 +10,25 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fleetcdk/fleet/limits"
 )
 
 // WCU costs, from the AWS WAF developer guide (see research/limits.md §4):
 // aws-managed-rule-groups-ip-rep.html, aws-managed-rule-groups-baseline.html,
 // aws-managed-rule-groups-use-case.html, waf-rule-statement-type-rate-based.html and
 // waf-rule-statement-type-string-match.html.
+// WCU constants; the numbers and their sources live in package limits.
 const (
-	// ManagedRulesCapacity is the WCU of the four AWS managed rule groups every web ACL has:
-	// AWSManagedRulesAmazonIpReputationList 25 + AWSManagedRulesCommonRuleSet 700 +
-	// AWSManagedRulesKnownBadInputsRuleSet 200 + AWSManagedRulesSQLiRuleSet 200.
-	ManagedRulesCapacity = 25 + 700 + 200 + 200
-	// RateRuleCapacity is the base WCU of a rate-based rule aggregating on IP (no custom keys).
-	RateRuleCapacity = 2
-	// HostMatchCapacity is the WCU of one scope-down string match on the host header:
-	// EXACTLY (2) with one text transformation, LOWERCASE (+10). The OR around them is free.
-	HostMatchCapacity = 2 + 10
+	// ManagedRulesCapacity is the WCU of the four AWS managed rule groups every web ACL has.
+	ManagedRulesCapacity = limits.WAFManagedRules
 	// MaxCapacity is the AWS hard maximum WCU of a web ACL.
-	MaxCapacity = 5000
+	MaxCapacity = limits.WAFMaxCapacity
 	// DefaultCapacity is the WCU the web ACL's base price covers (and the default limit).
 	DefaultCapacity = 1500
 
 	firstTenantPriority = 10
-	minRateLimit        = 10
+	minRateLimit        = limits.WAFMinRate
 	maxRateLimit        = 2_000_000_000
 )
 
@@ -105,7 +101,7 @@ func (w *webACL) LogGroup() awslogs.ILogGroup { return w.logs }
 func EstimateCapacity(tenants []TenantRateLimit) int {
 	wcu := ManagedRulesCapacity
 	for _, t := range tenants {
-		wcu += RateRuleCapacity + HostMatchCapacity*len(t.Hosts)
+		wcu += limits.WAFTenantRule(len(t.Hosts))
 	}
 	return wcu
 }
