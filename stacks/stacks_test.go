@@ -187,3 +187,44 @@ func TestSynth_isDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestExample_noDuplicateSecurityGroupRules: CloudFormation fails a deploy that creates the same
+// rule twice, and the CDK adds some rules on its own (load balancer to target); every rule of
+// the fleet must be declared once.
+func TestExample_noDuplicateSecurityGroupRules(t *testing.T) {
+	asm, _, _ := example(t)
+	for _, s := range *asm.Stacks() {
+		name := *s.StackName()
+		tpl := template(t, asm, name)
+		seen := map[string]string{}
+		for id, r := range tpl["Resources"].(map[string]any) {
+			res := r.(map[string]any)
+			typ, _ := res["Type"].(string)
+			if typ != "AWS::EC2::SecurityGroupIngress" && typ != "AWS::EC2::SecurityGroupEgress" {
+				continue
+			}
+			p := res["Properties"].(map[string]any)
+			key, _ := json.Marshal([]any{typ, p["GroupId"], p["SourceSecurityGroupId"], p["DestinationSecurityGroupId"], p["SourcePrefixListId"], p["CidrIp"], p["IpProtocol"], p["FromPort"], p["ToPort"]})
+			if first, dup := seen[string(key)]; dup {
+				t.Errorf("%s: %s duplicates %s", name, id, first)
+			}
+			seen[string(key)] = id
+		}
+	}
+}
+
+// TestExample_cellDoesNotDependOnItsTenants: a cell stack must never reference a tenant stack
+// (cycles, and a cell that cannot deploy before its tenants).
+func TestExample_cellDoesNotDependOnItsTenants(t *testing.T) {
+	asm, _, _ := example(t)
+	for _, s := range *asm.Stacks() {
+		if !strings.HasPrefix(*s.StackName(), "cell-") {
+			continue
+		}
+		for _, d := range *s.Dependencies() {
+			if strings.HasPrefix(*d.Id(), "tenant-") {
+				t.Errorf("%s depends on %s", *s.StackName(), *d.Id())
+			}
+		}
+	}
+}

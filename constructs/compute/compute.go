@@ -201,21 +201,9 @@ func NewService(scope constructs.Construct, id string, props *ServiceProps) Serv
 		PropagateTags:        awsecs.PropagatedTagSource_SERVICE,
 		EnableECSManagedTags: jsii.Bool(true),
 	})
-	// Both halves of the load balancer -> service rule live in this construct's stack, as L1
-	// rules: when the service is a silo tenant's and the load balancer its cell's, a rule in
-	// the cell stack would make the cell depend on the tenant.
-	for i, lbSG := range *p.LoadBalancer.LoadBalancer().Connections().SecurityGroups() {
-		awsec2.NewCfnSecurityGroupIngress(this, jsii.String(fmt.Sprintf("FromLoadBalancer%d", i)), &awsec2.CfnSecurityGroupIngressProps{
-			GroupId: sg.SecurityGroupId(), SourceSecurityGroupId: lbSG.SecurityGroupId(),
-			IpProtocol: jsii.String("tcp"), FromPort: jsii.Number(float64(p.Port)), ToPort: jsii.Number(float64(p.Port)),
-			Description: jsii.String("from the load balancer"),
-		})
-		awsec2.NewCfnSecurityGroupEgress(this, jsii.String(fmt.Sprintf("LoadBalancerEgress%d", i)), &awsec2.CfnSecurityGroupEgressProps{
-			GroupId: lbSG.SecurityGroupId(), DestinationSecurityGroupId: sg.SecurityGroupId(),
-			IpProtocol: jsii.String("tcp"), FromPort: jsii.Number(float64(p.Port)), ToPort: jsii.Number(float64(p.Port)),
-			Description: jsii.String("to " + p.Name),
-		})
-	}
+	// The load balancer -> service rules (ALB egress, service ingress on Port) are added by the
+	// CDK when the target group joins the listener, in the consuming stack when the service is a
+	// silo tenant's; adding them here too would fail the deploy with duplicate rules.
 
 	tg := elbv2.NewApplicationTargetGroup(this, jsii.String("Target"), &elbv2.ApplicationTargetGroupProps{
 		Vpc:        p.Cluster.Cluster().Vpc(),
