@@ -34,7 +34,9 @@ func editFleet(t *testing.T, dir, old, new string) {
 }
 
 // roomyWAF lifts stg-a's WAF capacity to the AWS maximum so other quotas bind first.
-func roomyWAF(t *testing.T, dir string) { editFleet(t, dir, "{id: stg-a, ", "{id: stg-a, wafCapacity: 5000, ") }
+func roomyWAF(t *testing.T, dir string) {
+	editFleet(t, dir, "{id: stg-a, ", "{id: stg-a, wafCapacity: 5000, ")
+}
 
 func mustLoad(t *testing.T, dir string) *Model {
 	t.Helper()

@@ -51,6 +51,13 @@ func Build(app constructs.Construct, m *config.Model, sel Selection) (*Fleet, er
 			f.Cells[c.ID] = NewCell(app, m, c)
 		}
 	}
+	delegations := map[string]*Delegation{}
+	for i := range m.Fleet.Environments {
+		e := &m.Fleet.Environments[i]
+		if accounts := dedicatedAccounts(m, e, sel); len(accounts) > 0 {
+			delegations[e.Name] = NewDelegation(app, m, e, accounts)
+		}
+	}
 	for _, d := range deps {
 		if sel.Tenant != "" && d.Tenant.ID != sel.Tenant {
 			continue
@@ -63,7 +70,7 @@ func Build(app constructs.Construct, m *config.Model, sel Selection) (*Fleet, er
 		if d.Cell != nil {
 			cell = f.Cells[d.Cell.ID]
 		}
-		f.Tenants = append(f.Tenants, NewTenant(app, m, d, cell))
+		f.Tenants = append(f.Tenants, NewTenant(app, m, d, cell, delegations[d.Env.Name]))
 	}
 	return f, nil
 }

@@ -68,20 +68,24 @@ func template(t *testing.T, asm cxapi.CloudAssembly, stack string) map[string]an
 func TestExample_stacksAndEnvironments(t *testing.T) {
 	asm, f, _ := example(t)
 	want := map[string]string{
-		"control-plane":                      "111111111111/eu-west-1",
-		"cell-stg-euw1-a":                    "222222222222/eu-west-1",
-		"cell-stg-euw1-a-edge":               "222222222222/us-east-1",
-		"cell-prd-euw1-a":                    "333333333333/eu-west-1",
-		"cell-prd-euw1-a-edge":               "333333333333/us-east-1",
-		"cell-prd-euc1-a":                    "333333333333/eu-central-1",
-		"cell-prd-euc1-a-edge":               "333333333333/us-east-1",
-		"tenant-acme-health-staging":         "222222222222/eu-west-1",
-		"tenant-acme-health-production":      "333333333333/eu-west-1",
-		"tenant-bright-clinic-staging":       "222222222222/eu-west-1",
-		"tenant-bright-clinic-production":    "333333333333/eu-west-1",
-		"tenant-carecircle-production":       "333333333333/eu-central-1",
-		"tenant-northwind-pharma-staging":    "444444444444/eu-central-1",
-		"tenant-northwind-pharma-production": "444444444444/eu-central-1",
+		"control-plane":                           "111111111111/eu-west-1",
+		"cell-stg-euw1-a":                         "222222222222/eu-west-1",
+		"cell-stg-euw1-a-edge":                    "222222222222/us-east-1",
+		"cell-prd-euw1-a":                         "333333333333/eu-west-1",
+		"cell-prd-euw1-a-edge":                    "333333333333/us-east-1",
+		"cell-prd-euc1-a":                         "333333333333/eu-central-1",
+		"cell-prd-euc1-a-edge":                    "333333333333/us-east-1",
+		"tenant-acme-health-staging":              "222222222222/eu-west-1",
+		"tenant-acme-health-production":           "333333333333/eu-west-1",
+		"tenant-bright-clinic-staging":            "222222222222/eu-west-1",
+		"tenant-bright-clinic-production":         "333333333333/eu-west-1",
+		"tenant-carecircle-production":            "333333333333/eu-central-1",
+		"tenant-northwind-pharma-staging":         "444444444444/eu-central-1",
+		"tenant-northwind-pharma-staging-edge":    "444444444444/us-east-1",
+		"tenant-northwind-pharma-production":      "444444444444/eu-central-1",
+		"tenant-northwind-pharma-production-edge": "444444444444/us-east-1",
+		"dns-staging":                             "222222222222/eu-west-1",
+		"dns-production":                          "333333333333/eu-west-1",
 	}
 	got := map[string]string{}
 	for _, s := range *asm.Stacks() {
@@ -131,9 +135,11 @@ func TestSnapshots(t *testing.T) {
 		"control-plane",
 		"cell-stg-euw1-a",
 		"cell-stg-euw1-a-edge",
-		"tenant-bright-clinic-staging",       // pool
-		"tenant-acme-health-staging",         // silo
-		"tenant-northwind-pharma-production", // dedicated
+		"tenant-bright-clinic-staging",            // pool
+		"tenant-acme-health-staging",              // silo
+		"tenant-northwind-pharma-production",      // dedicated
+		"tenant-northwind-pharma-production-edge", // dedicated, us-east-1
+		"dns-production",
 	} {
 		t.Run(name, func(t *testing.T) {
 			tpl := template(t, asm, name)

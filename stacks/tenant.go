@@ -15,38 +15,47 @@ import (
 	"github.com/fleetcdk/fleet/constructs/data"
 	"github.com/fleetcdk/fleet/constructs/dns"
 	"github.com/fleetcdk/fleet/constructs/ingress"
-	"github.com/fleetcdk/fleet/constructs/network"
+	"github.com/fleetcdk/fleet/constructs/waf"
 	"github.com/fleetcdk/fleet/limits"
 )
 
-// Tenant is one tenant's stack in one environment.
+// Tenant is one tenant's stacks in one environment.
 type Tenant struct {
 	Deployment config.Deployment
 	Stack      awscdk.Stack
-	Services   []compute.Service
-	Table      data.Table
+	// EdgeStack is the us-east-1 stack of a dedicated tenant; nil for other tiers.
+	EdgeStack awscdk.Stack
+	Services  []compute.Service
+	Table     data.Table
+}
+
+// tenantTags are the tags of every stack and resource of a deployment.
+func tenantTags(d config.Deployment) map[string]string {
+	tags := map[string]string{}
+	for k, v := range d.Tenant.Tags {
+		tags[k] = v
+	}
+	tags["fleet:tenant"], tags["fleet:tier"], tags["fleet:environment"] = d.Tenant.ID, string(d.Tenant.Tier), d.Env.Name
+	if d.Cell != nil {
+		tags["fleet:cell"] = d.Cell.ID
+	}
+	return tags
 }
 
 // NewTenant defines tenant-<id>-<env>: what d's tier needs. cell is nil for dedicated tenants.
-func NewTenant(scope constructs.Construct, m *config.Model, d config.Deployment, cell *Cell) *Tenant {
+func NewTenant(scope constructs.Construct, m *config.Model, d config.Deployment, cell *Cell, delegation *Delegation) *Tenant {
 	t, e := d.Tenant, d.Env
-	tags := map[string]string{}
-	for k, v := range t.Tags {
-		tags[k] = v
-	}
-	tags["fleet:tenant"], tags["fleet:tier"], tags["fleet:environment"] = t.ID, string(t.Tier), e.Name
-	if d.Cell != nil {
-		tags["fleet:cell"] = d.Cell.ID
+	tn := &Tenant{Deployment: d}
+	if t.Tier == config.TierDedicated {
+		tn.dedicated(scope, m, delegation)
+		return tn
 	}
 	stack := newStack(scope, d.StackName(), &awscdk.StackProps{
 		Env:                   env(d.Account, d.Region),
 		Description:           jsii.String(fmt.Sprintf("%s tenant %s (%s, %s tier)", m.Fleet.Product.Name, t.Name, e.Name, t.Tier)),
 		TerminationProtection: jsii.Bool(e.Production),
-	}, tags)
-	tn := &Tenant{Deployment: d, Stack: stack}
-	if t.Tier == config.TierDedicated {
-		pinZones(stack, d.Account, d.Region, dedicatedZones(d))
-	}
+	}, tenantTags(d))
+	tn.Stack = stack
 
 	switch t.Tier {
 	case config.TierPool:
@@ -55,8 +64,6 @@ func NewTenant(scope constructs.Construct, m *config.Model, d config.Deployment,
 		stack.AddStackDependency(cell.Stack, jsii.String("silo services run in the cell's cluster"))
 		tn.records(stack, m, cell)
 		tn.siloServices(stack, m, cell)
-	case config.TierDedicated:
-		tn.dedicated(stack, m)
 	default:
 		panic(fmt.Sprintf("stacks: unhandled tier %q", t.Tier))
 	}
@@ -104,16 +111,46 @@ func (tn *Tenant) siloServices(stack awscdk.Stack, m *config.Model, cell *Cell) 
 	}
 }
 
-// dedicated holds the tenant's own infrastructure in its own account.
-func (tn *Tenant) dedicated(stack awscdk.Stack, m *config.Model) {
-	d := tn.Deployment
-	network.NewNetwork(stack, "Network", &network.NetworkProps{
-		Cidr:              "10.100.0.0/16",
-		AvailabilityZones: dedicatedZones(d),
-		NAT:               map[bool]network.NATGateways{true: network.NATPerAZ, false: network.NATSingle}[d.Env.Production],
-		RemovalPolicy:     removalFor(d.Env),
+// dedicated builds the tenant's own site in its own account: the same constructs as a cell,
+// sized from the tenant file, behind a hosted zone delegated from the environment zone.
+func (tn *Tenant) dedicated(scope constructs.Construct, m *config.Model, delegation *Delegation) {
+	d, t := tn.Deployment, tn.Deployment.Tenant
+	var services []config.Service
+	for _, s := range m.Fleet.CatalogOrder() {
+		services = append(services, s.Apply(t.Services[s.Name]))
+	}
+	hosts := d.ProductHosts()
+	zone := hosts[0]
+	st := buildSite(scope, siteSpec{
+		Name:        d.StackName(),
+		Description: fmt.Sprintf("%s tenant %s (%s, dedicated tier)", m.Fleet.Product.Name, t.Name, d.Env.Name),
+		Env:         d.Env, Account: d.Account, Region: d.Region, CIDR: DedicatedCIDR, Zones: dedicatedZones(d),
+		Tags:              tenantTags(d),
+		NewZone:           zone,
+		DelegationRoleArn: delegation.RoleArn,
+		OriginName:        "origin." + zone,
+		Services:          services,
+		ServiceEnv:        map[string]string{"FLEET_TIER": "dedicated", "FLEET_TENANT": t.ID, "FLEET_ENVIRONMENT": d.Env.Name},
+		TableID:           "Data",
+		RateLimits:        []waf.TenantRateLimit{{TenantID: t.ID, Hosts: d.Hosts, Limit: t.Limits.RequestsPerFiveMinutes}},
+		Hosts:             hosts,
+		CustomHosts:       d.CustomHosts(),
+		CertNames:         func(h []string) []string { return h },
+		CacheName:         t.ID + "-" + d.Env.Name,
+		WAFCapacity:       1500,
+		StaticMinTTL:      m.Fleet.CDN.StaticMinTTL,
 	})
-	tn.Table = data.NewTable(stack, "Data", &data.TableProps{DeletionProtection: d.Env.Production, RemovalPolicy: removalFor(d.Env)})
+	st.Stack.AddStackDependency(delegation.Stack, jsii.String("the delegation role must exist in the environment account"))
+	tn.Stack, tn.EdgeStack, tn.Table = st.Stack, st.EdgeStack, st.Table
+	tn.Services = st.Services
+}
+
+// DedicatedCIDR is the VPC block of a dedicated tenant: its account holds nothing else.
+const DedicatedCIDR = "10.0.0.0/16"
+
+// dedicatedZones are the zones of a dedicated tenant's VPC.
+func dedicatedZones(d config.Deployment) []string {
+	return []string{d.Region + "a", d.Region + "b"}
 }
 
 // grantSecretRead lets role read secret (and decrypt it through Secrets Manager) with a policy
@@ -131,9 +168,4 @@ func grantSecretRead(role awsiam.IRole, secret awssecretsmanager.ISecret) {
 			Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": "secretsmanager." + *awscdk.Stack_Of(role).Region() + ".amazonaws.com"}},
 		}))
 	}
-}
-
-// dedicatedZones are the zones of a dedicated tenant's VPC.
-func dedicatedZones(d config.Deployment) []string {
-	return []string{d.Region + "a", d.Region + "b"}
 }
