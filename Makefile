@@ -18,7 +18,7 @@ CDK_OUT      ?= cdk.out
 TEST_FLAGS   ?=
 FUZZTIME     ?= 60s
 
-.PHONY: help setup synth test validate new list schema lock fuzz clean
+.PHONY: help setup synth test fresh check validate new list schema lock fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -37,11 +37,16 @@ synth: setup ## synthesize the fleet into cdk.out (TENANT=<id> synthesizes one t
 	$(CDK) synth --quiet --output $(CDK_OUT) $(if $(TENANT),--context tenant=$(TENANT))
 	@echo "synthesized $$(ls $(CDK_OUT)/*.template.json | wc -l) stacks into $(CDK_OUT)"
 
-test: setup ## run every test (config, constructs, stacks, snapshots, CLI)
+test: setup fresh ## run every test (config, constructs, stacks, snapshots, CLI)
 	go vet ./...
+	go test -count=1 -timeout 30m $(TEST_FLAGS) ./...
+
+fresh: ## fail if fleet.lock.json or the JSON Schemas are stale (and say which command fixes it)
 	go run ./cmd/fleetctl schema --check
 	go run ./cmd/fleetctl lock --check
-	go test -count=1 -timeout 30m $(TEST_FLAGS) ./...
+
+check: setup ## what CI runs on every pull request: validate, fresh, synth, test, check-policy, plan; one verdict
+	go run ./cmd/fleetctl check
 
 validate: ## validate fleet.yaml and tenants/*.yaml, every problem at once
 	go run ./cmd/fleetctl validate
@@ -64,3 +69,12 @@ fuzz: ## fuzz the tenant loader for $(FUZZTIME)
 
 clean: ## remove build output
 	rm -rf cdk.out bin
+
+# DIFF_OUT keeps both cloud assemblies (base/, head/) and the summary (summary.md, summary.json)
+# for CI to comment and upload. DIFF_FLAGS adds flags, e.g. DIFF_FLAGS=--fail-on-replace.
+DIFF_OUT     ?= cdk.out.diff
+DIFF_FLAGS   ?=
+.PHONY: diff
+diff: setup ## change summary per tenant: make diff [BASE=rev] [HEAD=rev] (default: merge-base with main vs the working tree)
+	go run ./cmd/fleetctl diff $(if $(BASE),--base $(BASE)) $(if $(HEAD),--head $(HEAD)) \
+		--out $(DIFF_OUT) --markdown $(DIFF_OUT)/summary.md --json $(DIFF_OUT)/summary.json $(DIFF_FLAGS)

@@ -25,7 +25,9 @@ commands:
   new <id> --tier <tier>   scaffold tenants/<id>.yaml (flags: --name, --domain, --env)
   list                     tenants with tier, cell or account, and environments
   schema [--check]         regenerate the JSON Schemas, or fail if the committed ones are stale
+  diff [--base REV]        change summary against REV, per tenant and shared stack (--head, --markdown, --fail-on-replace)
   lock [--check]           write fleet.lock.json (placements, rule slots), or fail if it is stale
+  check                    every pull-request check in order (make targets), with one verdict
 
 The fleet folder is $FLEET_DIR (default: .): it holds fleet.yaml and tenants/.
 `
@@ -53,8 +55,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdList(dir, stdout)
 	case "schema":
 		err = cmdSchema(dir, args[1:], stdout)
+	case "diff":
+		err = cmdDiff(dir, args[1:], stdout)
 	case "lock":
 		err = cmdLock(dir, args[1:], stdout)
+	case "check":
+		err = cmdCheck(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
