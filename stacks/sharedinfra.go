@@ -69,6 +69,7 @@ func NewCell(scope constructs.Construct, m *config.Model, c *config.Cell) *Cell 
 		WAFCapacity:  c.WAFCapacity,
 		StaticMinTTL: m.Fleet.CDN.StaticMinTTL,
 	})
+	st.publishForTenants(siloIDs)
 	return &Cell{Config: c, Env: e, Stack: st.Stack, Network: st.Network, Ingress: st.Ingress, Cluster: st.Cluster,
 		Pooled: st.Services, Table: st.Table, Cache: st.Cache, Zone: st.Zone, EdgeStack: st.EdgeStack, WebACL: st.WebACL, CDN: st.CDN}
 }

@@ -61,17 +61,18 @@ type siteSpec struct {
 }
 
 type site struct {
-	Stack     awscdk.Stack
-	EdgeStack awscdk.Stack
-	Network   network.Network
-	Ingress   ingress.LoadBalancer
-	Cluster   compute.Cluster
-	Services  []compute.Service
-	Table     data.Table
-	Cache     cache.ReplicationGroup
-	Zone      awsroute53.IHostedZone
-	WebACL    waf.WebACL
-	CDN       cdn.Distribution
+	Stack        awscdk.Stack
+	OriginSecret awssecretsmanager.ISecret
+	EdgeStack    awscdk.Stack
+	Network      network.Network
+	Ingress      ingress.LoadBalancer
+	Cluster      compute.Cluster
+	Services     []compute.Service
+	Table        data.Table
+	Cache        cache.ReplicationGroup
+	Zone         awsroute53.IHostedZone
+	WebACL       waf.WebACL
+	CDN          cdn.Distribution
 }
 
 // originSecretName is the Secrets Manager name of a site's origin-verify secret; the edge stack
@@ -122,6 +123,7 @@ func buildSite(scope constructs.Construct, s siteSpec) *site {
 		secretProps.ReplicaRegions = &[]*awssecretsmanager.ReplicaRegion{{Region: jsii.String(EdgeRegion)}}
 	}
 	originSecret := awssecretsmanager.NewSecret(stack, jsii.String("OriginVerify"), secretProps)
+	st.OriginSecret = originSecret
 
 	cert := awscertificatemanager.NewCertificate(stack, jsii.String("OriginCertificate"), &awscertificatemanager.CertificateProps{
 		DomainName: jsii.String(s.OriginName),
@@ -220,4 +222,32 @@ func (st *site) buildEdge(scope constructs.Construct, s siteSpec, crossRegion bo
 			Value:       st.CDN.DomainName(),
 		})
 	}
+}
+
+// publishForTenants publishes every value a silo tenant's stack reads of this site (see
+// tenant.go siloServices), for each of users, so the site's template does not depend on which
+// tenants are synthesized with it.
+func (st *site) publishForTenants(users []string) {
+	vpc := st.Network.Vpc()
+	values := []*string{
+		vpc.VpcId(), st.Ingress.Listener().ListenerArn(), st.OriginSecret.SecretArn(),
+		st.Cluster.Cluster().ClusterName(), st.Cluster.LogKey().KeyArn(), st.Cache.PrimaryEndpoint(),
+	}
+	for _, sg := range *st.Ingress.LoadBalancer().Connections().SecurityGroups() {
+		values = append(values, sg.SecurityGroupId())
+	}
+	for _, sg := range *st.Cache.Connections().SecurityGroups() {
+		values = append(values, sg.SecurityGroupId())
+	}
+	for _, sn := range *vpc.PrivateSubnets() {
+		values = append(values, sn.SubnetId())
+	}
+	for _, u := range users {
+		secret := st.Cache.UserSecret(u)
+		values = append(values, secret.SecretArn())
+		if key := secret.EncryptionKey(); key != nil {
+			values = append(values, key.KeyArn())
+		}
+	}
+	publish(st.Stack, values...)
 }

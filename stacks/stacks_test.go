@@ -234,3 +234,33 @@ func TestExample_cellDoesNotDependOnItsTenants(t *testing.T) {
 		}
 	}
 }
+
+// TestCell_templateIndependentOfTenants synthesizes one tenant (and the cells it uses) on its
+// own and compares those cells' templates with the full fleet's, byte for byte: a cell must
+// not change with the tenants synthesized next to it (single-tenant synth, sharded synth).
+func TestCell_templateIndependentOfTenants(t *testing.T) {
+	asm, _, m := example(t)
+	for _, tenant := range []string{"acme-health", "bright-clinic"} {
+		app := cdktest.App()
+		f, err := stacks.Build(app, m, stacks.Selection{Tenant: tenant})
+		if err != nil {
+			t.Fatal(err)
+		}
+		one := app.Synth(nil)
+		if len(f.Cells) == 0 {
+			t.Fatalf("%s: no cells built", tenant)
+		}
+		for id := range f.Cells {
+			for _, name := range []string{"cell-" + id, "cell-" + id + "-edge"} {
+				a, _ := os.ReadFile(filepath.Join(*asm.Directory(), name+".template.json"))
+				b, err := os.ReadFile(filepath.Join(*one.Directory(), name+".template.json"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(a) != string(b) {
+					t.Errorf("%s differs between the full synth and a synth of %s alone", name, tenant)
+				}
+			}
+		}
+	}
+}
