@@ -32,6 +32,18 @@ type Platform struct {
 	Region  string `yaml:"region" doc:"AWS region of the control plane."`
 	// TenantsOU is the organizational unit vended tenant accounts are created in.
 	TenantsOU string `yaml:"tenantsOrganizationalUnit,omitempty" doc:"Organizational unit id (ou-xxxx-xxxxxxxx) that vended tenant accounts are created in." pattern:"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$"`
+	// OrganizationID lets the registry writer role and the lifecycle bus trust the whole
+	// organization instead of listing accounts (IAM policy size caps a list at about 45).
+	OrganizationID string `yaml:"organizationId,omitempty" doc:"AWS Organizations id (o-xxxxxxxxxx): trust every account of the organization instead of listing them; needed past about 45 accounts." pattern:"^o-[a-z0-9]{10,32}$"`
+	// Pipeline is where the deployment pipeline pulls the repository from.
+	Pipeline Pipeline `yaml:"pipeline,omitempty" doc:"Source of the deployment pipeline (CDK Pipelines in the platform account)."`
+}
+
+// Pipeline is the deployment pipeline's source.
+type Pipeline struct {
+	Repository    string `yaml:"repository,omitempty" doc:"Repository as owner/name." pattern:"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"`
+	Branch        string `yaml:"branch,omitempty" doc:"Branch that releases." default:"main"`
+	ConnectionArn string `yaml:"connectionArn,omitempty" doc:"AWS CodeConnections connection ARN to the repository host." pattern:"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[a-f0-9-]+$"`
 }
 
 // NAT is how private subnets reach the internet.

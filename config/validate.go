@@ -148,6 +148,15 @@ func validateFleet(r reporter, f *Fleet, pos Positions) {
 	if ou := f.Platform.TenantsOU; ou != "" && !ouRE.MatchString(ou) {
 		r.at(pos.Of("platform.tenantsOrganizationalUnit"), "an OU id looks like ou-ab12-cdef3456", "platform.tenantsOrganizationalUnit %q is not an organizational unit id", ou)
 	}
+	if o := f.Platform.OrganizationID; o != "" && !regexp.MustCompile(`^o-[a-z0-9]{10,32}$`).MatchString(o) {
+		r.at(pos.Of("platform.organizationId"), "an organization id looks like o-a1b2c3d4e5", "platform.organizationId %q is not an AWS Organizations id", o)
+	}
+	if p := f.Platform.Pipeline; p.Repository != "" && !regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`).MatchString(p.Repository) {
+		r.at(pos.Of("platform.pipeline.repository"), "write owner/name", "platform.pipeline.repository %q is not owner/name", p.Repository)
+	}
+	if a := f.Platform.Pipeline.ConnectionArn; a != "" && !regexp.MustCompile(`^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[a-f0-9-]+$`).MatchString(a) {
+		r.at(pos.Of("platform.pipeline.connectionArn"), "copy the ARN of the connection from the CodeConnections console", "platform.pipeline.connectionArn %q is not a CodeConnections connection ARN", a)
+	}
 	if len(f.Environments) == 0 {
 		r.at(pos.Of("environments"), "add staging and production", "environments: at least one environment is required")
 	}

@@ -23,6 +23,7 @@ type Selection struct {
 // Fleet is what Build made.
 type Fleet struct {
 	ControlPlane *ControlPlane
+	Pipeline     *Pipeline
 	Cells        map[string]*Cell
 	Tenants      []*Tenant
 	// Skipped are deployments left out of the synth, with the reason (requested accounts).
@@ -37,6 +38,8 @@ func Build(app constructs.Construct, m *config.Model, sel Selection) (*Fleet, er
 	f := &Fleet{Cells: map[string]*Cell{}}
 	if sel.Tenant == "" {
 		f.ControlPlane = NewControlPlane(app, "control-plane", m)
+		p := m.Fleet.Platform.Pipeline
+		f.Pipeline = NewPipeline(app, "pipeline", m, PipelineSource{Repository: p.Repository, Branch: p.Branch, ConnectionArn: p.ConnectionArn})
 	}
 	deps := m.Deployments()
 	needCell := map[string]bool{}

@@ -14,6 +14,7 @@ import (
 	"github.com/fleetcdk/fleet/constructs/compute"
 	"github.com/fleetcdk/fleet/constructs/data"
 	"github.com/fleetcdk/fleet/constructs/ingress"
+	"github.com/fleetcdk/fleet/constructs/lifecycle"
 	"github.com/fleetcdk/fleet/constructs/network"
 	"github.com/fleetcdk/fleet/constructs/waf"
 )
@@ -70,6 +71,16 @@ func NewCell(scope constructs.Construct, m *config.Model, c *config.Cell) *Cell 
 		StaticMinTTL: m.Fleet.CDN.StaticMinTTL,
 	})
 	st.publishForTenants(siloIDs)
+	// One forwarder per account and region (two would deliver every event twice): the first
+	// cell there carries it.
+	for _, o := range m.Fleet.Cells {
+		if o.Account == c.Account && o.Region == c.Region {
+			if o.ID == c.ID {
+				lifecycle.NewFailureForwarder(st.Stack, "LifecycleForwarder", &lifecycle.FailureForwarderProps{BusArn: LifecycleBusArn(m)})
+			}
+			break
+		}
+	}
 	return &Cell{Config: c, Env: e, Stack: st.Stack, Network: st.Network, Ingress: st.Ingress, Cluster: st.Cluster,
 		Pooled: st.Services, Table: st.Table, Cache: st.Cache, Zone: st.Zone, EdgeStack: st.EdgeStack, WebACL: st.WebACL, CDN: st.CDN}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/fleetcdk/fleet/constructs/network"
 	"github.com/fleetcdk/fleet/constructs/waf"
 	"github.com/fleetcdk/fleet/limits"
+	"github.com/fleetcdk/fleet/security"
 )
 
 // A site is the infrastructure behind one edge: a cell, or a dedicated tenant in its own
@@ -98,12 +99,14 @@ func buildSite(scope constructs.Construct, s siteSpec) *site {
 	if s.NewZone != "" {
 		zone := awsroute53.NewPublicHostedZone(stack, jsii.String("Zone"), &awsroute53.PublicHostedZoneProps{ZoneName: jsii.String(s.NewZone)})
 		zone.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
-		awsroute53.NewCrossAccountZoneDelegationRecord(stack, jsii.String("Delegation"), &awsroute53.CrossAccountZoneDelegationRecordProps{
+		delegation := awsroute53.NewCrossAccountZoneDelegationRecord(stack, jsii.String("Delegation"), &awsroute53.CrossAccountZoneDelegationRecordProps{
 			DelegatedZone:      zone,
 			ParentHostedZoneId: jsii.String(e.DNS.ZoneID),
 			DelegationRole:     awsiam.Role_FromRoleArn(stack, jsii.String("DelegationRole"), jsii.String(s.DelegationRoleArn), &awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)}),
 			RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
 		})
+		security.Suppress(delegation, "The CDK's delegation handler role has one inline statement: sts:AssumeRole on the "+
+			"environment's delegation role, which may only upsert NS records under the environment zone.", security.InlinePolicy...)
 		st.Zone = zone
 	} else {
 		st.Zone = awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
@@ -123,6 +126,12 @@ func buildSite(scope constructs.Construct, s siteSpec) *site {
 		secretProps.ReplicaRegions = &[]*awssecretsmanager.ReplicaRegion{{Region: jsii.String(EdgeRegion)}}
 	}
 	originSecret := awssecretsmanager.NewSecret(stack, jsii.String("OriginVerify"), secretProps)
+	security.Suppress(originSecret, "The value is written into the ALB's listener rules and the CloudFront origin at deploy; "+
+		"automatic rotation would cut traffic until both stacks redeploy. Rotate by replacing the secret and redeploying "+
+		"the site (SECURITY.md).", security.SecretRotation...)
+	security.Suppress(originSecret, "The secret is replicated to us-east-1, where the edge stack reads it through a "+
+		"CloudFormation dynamic reference; the AWS managed key works in both regions without cross-region key policy. "+
+		"It guards the origin, it is not tenant data.", "HIPAA.Security-SecretsManagerUsingKMSKey", "NIST.800.53.R5-SecretsManagerUsingKMSKey")
 	st.OriginSecret = originSecret
 
 	cert := awscertificatemanager.NewCertificate(stack, jsii.String("OriginCertificate"), &awscertificatemanager.CertificateProps{
@@ -224,14 +233,15 @@ func (st *site) buildEdge(scope constructs.Construct, s siteSpec, crossRegion bo
 	}
 }
 
-// publishForTenants publishes every value a silo tenant's stack reads of this site (see
-// tenant.go siloServices), for each of users, so the site's template does not depend on which
+// publishForTenants publishes every value a pool or silo tenant's stack reads of this site (see
+// tenant.go), for each silo user in users, so the site's template does not depend on which
 // tenants are synthesized with it.
 func (st *site) publishForTenants(users []string) {
 	vpc := st.Network.Vpc()
 	values := []*string{
 		vpc.VpcId(), st.Ingress.Listener().ListenerArn(), st.OriginSecret.SecretArn(),
 		st.Cluster.Cluster().ClusterName(), st.Cluster.LogKey().KeyArn(), st.Cache.PrimaryEndpoint(),
+		st.Cache.ServiceUserSecret().SecretArn(),
 	}
 	for _, sg := range *st.Ingress.LoadBalancer().Connections().SecurityGroups() {
 		values = append(values, sg.SecurityGroupId())

@@ -69,6 +69,7 @@ func TestExample_stacksAndEnvironments(t *testing.T) {
 	asm, f, _ := example(t)
 	want := map[string]string{
 		"control-plane":                           "111111111111/eu-west-1",
+		"pipeline":                                "111111111111/eu-west-1",
 		"cell-stg-euw1-a":                         "222222222222/eu-west-1",
 		"cell-stg-euw1-a-edge":                    "222222222222/us-east-1",
 		"cell-prd-euw1-a":                         "333333333333/eu-west-1",
@@ -133,6 +134,7 @@ func TestSnapshots(t *testing.T) {
 	asm, _, _ := example(t)
 	for _, name := range []string{
 		"control-plane",
+		"pipeline",
 		"cell-stg-euw1-a",
 		"cell-stg-euw1-a-edge",
 		"tenant-bright-clinic-staging",            // pool

@@ -15,6 +15,8 @@ import (
 	"github.com/fleetcdk/fleet/constructs/data"
 	"github.com/fleetcdk/fleet/constructs/dns"
 	"github.com/fleetcdk/fleet/constructs/ingress"
+	"github.com/fleetcdk/fleet/constructs/lifecycle"
+	"github.com/fleetcdk/fleet/constructs/registry"
 	"github.com/fleetcdk/fleet/constructs/waf"
 	"github.com/fleetcdk/fleet/limits"
 )
@@ -56,6 +58,13 @@ func NewTenant(scope constructs.Construct, m *config.Model, d config.Deployment,
 		TerminationProtection: jsii.Bool(e.Production),
 	}, tenantTags(d))
 	tn.Stack = stack
+	// The connection secrets a tenant's app uses: the pooled services' Redis user in a pool
+	// tenant's cell, its own Redis user for a silo tenant.
+	secret := cell.Cache.ServiceUserSecret()
+	if t.Tier == config.TierSilo {
+		secret = cell.Cache.UserSecret(t.ID)
+	}
+	registry.NewRegistryEntry(stack, "RegistryEntry", RegistryEntryProps(m, d, *secret.SecretArn()))
 
 	switch t.Tier {
 	case config.TierPool:
@@ -141,6 +150,10 @@ func (tn *Tenant) dedicated(scope constructs.Construct, m *config.Model, delegat
 		StaticMinTTL:      m.Fleet.CDN.StaticMinTTL,
 	})
 	st.Stack.AddStackDependency(delegation.Stack, jsii.String("the delegation role must exist in the environment account"))
+	registry.NewRegistryEntry(st.Stack, "RegistryEntry", RegistryEntryProps(m, d, *st.Cache.ServiceUserSecret().SecretArn()))
+	// The tenant's account is outside the tenants OU (whose StackSet installs one), so the
+	// tenant's own stack forwards its CloudFormation outcomes to the lifecycle bus.
+	lifecycle.NewFailureForwarder(st.Stack, "LifecycleForwarder", &lifecycle.FailureForwarderProps{BusArn: LifecycleBusArn(m)})
 	tn.Stack, tn.EdgeStack, tn.Table = st.Stack, st.EdgeStack, st.Table
 	tn.Services = st.Services
 }
