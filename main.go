@@ -4,18 +4,41 @@
 //
 //	cdk synth                       the whole fleet
 //	cdk synth -c tenant=acme-health one tenant's stacks and the shared stacks they need
+//
+// A large fleet is synthesized by several worker processes of this same program (one jsii
+// runtime each, so both cores work), each building a disjoint set of units (stacks/shard.go);
+// their cloud assemblies are merged into the one the CDK CLI reads. FLEET_SHARDS=n forces n
+// workers; FLEET_SHARDS=1 turns it off.
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fleetcdk/fleet/config"
+	"github.com/fleetcdk/fleet/internal/assembly"
 	"github.com/fleetcdk/fleet/stacks"
+)
+
+// shardFrom is the fleet size (estimated stacks) from which synth uses worker processes: below
+// it, starting a second jsii runtime costs more than it saves.
+const shardFrom = 120
+
+// Environment variables between the parent and its workers.
+const (
+	shardsEnv = "FLEET_SHARDS"
+	workerEnv = "FLEET_WORKER" // "i/n": this process is worker i of n
 )
 
 func main() {
@@ -34,12 +57,18 @@ func main() {
 		}
 		os.Exit(1)
 	}
+	sel := stacks.Selection{Tenant: contextString("tenant")}
+	if w := os.Getenv(workerEnv); w != "" {
+		fmt.Sscanf(w, "%d/%d", &sel.Shard, &sel.Shards)
+	} else if n := shards(m, sel); n > 1 {
+		if err := runWorkers(m, n); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	defer jsii.Close()
 	app := awscdk.NewApp(nil)
-	sel := stacks.Selection{}
-	if v, ok := app.Node().TryGetContext(jsii.String("tenant")).(string); ok {
-		sel.Tenant = v
-	}
 	fleet, err := stacks.Build(app, m, sel)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -49,4 +78,85 @@ func main() {
 		fmt.Fprintln(os.Stderr, "notice: "+s)
 	}
 	app.Synth(nil)
+}
+
+// contextString reads a context value the CDK CLI passes (-c key=value) without starting jsii:
+// the CLI puts context in CDK_CONTEXT_JSON and, when that is too large for the environment,
+// the rest in the file named by CONTEXT_OVERFLOW_LOCATION_ENV.
+func contextString(key string) string {
+	for _, raw := range []string{os.Getenv("CDK_CONTEXT_JSON"), readFile(os.Getenv("CONTEXT_OVERFLOW_LOCATION_ENV"))} {
+		var ctx map[string]any
+		if raw != "" && json.Unmarshal([]byte(raw), &ctx) == nil {
+			if s, ok := ctx[key].(string); ok {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+func readFile(path string) string {
+	if path == "" {
+		return ""
+	}
+	data, _ := os.ReadFile(path)
+	return string(data)
+}
+
+// shards is how many workers synthesize this fleet.
+func shards(m *config.Model, sel stacks.Selection) int {
+	if v := os.Getenv(shardsEnv); v != "" {
+		n, err := strconv.Atoi(v)
+		if err == nil && n >= 1 {
+			return n
+		}
+	}
+	if sel.Tenant != "" || stacks.EstimatedStacks(m) < shardFrom {
+		return 1
+	}
+	return runtime.NumCPU()
+}
+
+// runWorkers runs n copies of this program, each synthesizing its units into a part folder of
+// the output, then merges the parts into the output the CLI reads.
+func runWorkers(m *config.Model, n int) error {
+	out := os.Getenv("CDK_OUTDIR")
+	if out == "" {
+		return errors.New("sharded synth needs CDK_OUTDIR (run it through the CDK CLI, or set FLEET_SHARDS=1)")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	parts := make([]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		parts[i] = filepath.Join(out, fmt.Sprintf(".worker-%d", i))
+		os.RemoveAll(parts[i])
+		if err := os.MkdirAll(parts[i], 0o755); err != nil {
+			return err
+		}
+		cmd := exec.Command(exe)
+		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d/%d", workerEnv, i, n), "CDK_OUTDIR="+parts[i])
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			if err := cmd.Run(); err != nil {
+				errs[i] = fmt.Errorf("synth worker %d of %d: %w", i+1, n, err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if err := assembly.Merge(out, parts, stacks.CrossShardDependencies(m)); err != nil {
+		return err
+	}
+	if s := strings.TrimSpace(os.Getenv("FLEET_SYNTH_VERBOSE")); s != "" {
+		fmt.Fprintf(os.Stderr, "synthesized with %d workers into %s\n", n, out)
+	}
+	return nil
 }

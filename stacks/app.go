@@ -18,6 +18,14 @@ const EdgeRegion = "us-east-1"
 type Selection struct {
 	// Tenant, when set, builds only that tenant's stacks and the shared stacks they need.
 	Tenant string
+	// Shard and Shards, when Shards > 1, build only the units (shard.go) assigned to worker
+	// Shard of Shards; the workers' assemblies are merged afterwards.
+	Shard, Shards int
+}
+
+// builds reports whether this process builds unit key.
+func (s Selection) builds(assignment map[string]int, key string) bool {
+	return s.Shards <= 1 || assignment[key] == s.Shard
 }
 
 // Fleet is what Build made.
@@ -36,7 +44,11 @@ func Build(app constructs.Construct, m *config.Model, sel Selection) (*Fleet, er
 		return nil, fmt.Errorf("tenant %q is not in %s", sel.Tenant, m.Dir)
 	}
 	f := &Fleet{Cells: map[string]*Cell{}}
-	if sel.Tenant == "" {
+	var assignment map[string]int
+	if sel.Shards > 1 {
+		assignment = assign(m, sel.Shards)
+	}
+	if sel.Tenant == "" && sel.builds(assignment, platformUnit) {
 		f.ControlPlane = NewControlPlane(app, "control-plane", m)
 		p := m.Fleet.Platform.Pipeline
 		f.Pipeline = NewPipeline(app, "pipeline", m, PipelineSource{Repository: p.Repository, Branch: p.Branch, ConnectionArn: p.ConnectionArn})
@@ -50,15 +62,20 @@ func Build(app constructs.Construct, m *config.Model, sel Selection) (*Fleet, er
 	}
 	for i := range m.Fleet.Cells {
 		c := &m.Fleet.Cells[i]
-		if sel.Tenant == "" || needCell[c.ID] {
+		if (sel.Tenant == "" || needCell[c.ID]) && sel.builds(assignment, cellUnit(c.ID)) {
 			f.Cells[c.ID] = NewCell(app, m, c)
 		}
 	}
 	delegations := map[string]*Delegation{}
 	for i := range m.Fleet.Environments {
 		e := &m.Fleet.Environments[i]
-		if accounts := dedicatedAccounts(m, e, sel); len(accounts) > 0 {
+		accounts := dedicatedAccounts(m, e, sel)
+		switch {
+		case len(accounts) == 0:
+		case sel.builds(assignment, platformUnit):
 			delegations[e.Name] = NewDelegation(app, m, e, accounts)
+		default: // another worker builds dns-<env>; the merge restores the dependency
+			delegations[e.Name] = &Delegation{RoleArn: DelegationRoleArn(e)}
 		}
 	}
 	for _, d := range deps {
@@ -66,12 +83,20 @@ func Build(app constructs.Construct, m *config.Model, sel Selection) (*Fleet, er
 			continue
 		}
 		if d.Pending {
+			if !sel.builds(assignment, platformUnit) {
+				continue // one worker reports it
+			}
 			f.Skipped = append(f.Skipped, fmt.Sprintf("%s: %s waits for its requested AWS account; record account.id in %s once it is vended", d.StackName(), d.Tenant.ID, d.Tenant.Path))
 			continue
 		}
 		var cell *Cell
 		if d.Cell != nil {
 			cell = f.Cells[d.Cell.ID]
+			if cell == nil {
+				continue // another worker builds this cell and its tenants
+			}
+		} else if !sel.builds(assignment, dedicatedUnit(d)) {
+			continue
 		}
 		f.Tenants = append(f.Tenants, NewTenant(app, m, d, cell, delegations[d.Env.Name]))
 	}

@@ -57,7 +57,12 @@ func NewDelegation(scope constructs.Construct, m *config.Model, e *config.Enviro
 	}))
 	security.Suppress(role, "Two statements on the environment zone only: read it, and change NS records under it.",
 		security.InlinePolicy...)
-	return &Delegation{Stack: stack, RoleArn: fmt.Sprintf("arn:aws:iam::%s:role/%s", e.Account, DelegationRoleName(e))}
+	return &Delegation{Stack: stack, RoleArn: DelegationRoleArn(e)}
+}
+
+// DelegationRoleArn is the ARN of an environment's delegation role.
+func DelegationRoleArn(e *config.Environment) string {
+	return fmt.Sprintf("arn:aws:iam::%s:role/%s", e.Account, DelegationRoleName(e))
 }
 
 // dedicatedAccounts lists the accounts of every dedicated tenant deployed to e, or none when

@@ -149,7 +149,9 @@ func (tn *Tenant) dedicated(scope constructs.Construct, m *config.Model, delegat
 		WAFCapacity:       1500,
 		StaticMinTTL:      m.Fleet.CDN.StaticMinTTL,
 	})
-	st.Stack.AddStackDependency(delegation.Stack, jsii.String("the delegation role must exist in the environment account"))
+	if delegation.Stack != nil { // else another worker builds it (sharded synth)
+		st.Stack.AddStackDependency(delegation.Stack, jsii.String("the delegation role must exist in the environment account"))
+	}
 	registry.NewRegistryEntry(st.Stack, "RegistryEntry", RegistryEntryProps(m, d, *st.Cache.ServiceUserSecret().SecretArn()))
 	// The tenant's account is outside the tenants OU (whose StackSet installs one), so the
 	// tenant's own stack forwards its CloudFormation outcomes to the lifecycle bus.
