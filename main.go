@@ -58,6 +58,9 @@ func main() {
 		os.Exit(1)
 	}
 	sel := stacks.Selection{Tenant: contextString("tenant")}
+	if sel.Tenant == "" && os.Getenv(workerEnv) == "" {
+		sel.Tenant = tenantFromCLI(m)
+	}
 	if w := os.Getenv(workerEnv); w != "" {
 		fmt.Sscanf(w, "%d/%d", &sel.Shard, &sel.Shards)
 	} else if n := shards(m, sel); n > 1 {
