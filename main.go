@@ -80,7 +80,16 @@ func main() {
 	for _, s := range fleet.Skipped {
 		fmt.Fprintln(os.Stderr, "notice: "+s)
 	}
-	app.Synth(nil)
+	asm := app.Synth(nil)
+	// The quotas only a template can show: resources per stack and template bytes.
+	problems, err := stacks.CheckTemplates(*asm.Directory())
+	if err == nil && len(problems) > 0 {
+		err = fmt.Errorf("%s\n\n%d template(s) over a CloudFormation quota; nothing can be deployed", strings.Join(problems, "\n"), len(problems))
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 }
 
 // contextString reads a context value the CDK CLI passes (-c key=value) without starting jsii:

@@ -3,6 +3,7 @@ package stacks_test
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -264,5 +265,32 @@ func TestCell_templateIndependentOfTenants(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestExample_templatesWithinCloudFormationQuotas(t *testing.T) {
+	asm, _, _ := example(t)
+	problems, err := stacks.CheckTemplates(*asm.Directory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+}
+
+func TestCheckTemplates_reportsAStackOverQuota(t *testing.T) {
+	dir := t.TempDir()
+	res := map[string]any{}
+	for i := 0; i < 501; i++ {
+		res[fmt.Sprintf("Topic%d", i)] = map[string]any{"Type": "AWS::SNS::Topic"}
+	}
+	tpl, _ := json.Marshal(map[string]any{"Resources": res})
+	os.WriteFile(filepath.Join(dir, "cell-x.template.json"), tpl, 0o644)
+	manifest, _ := json.Marshal(map[string]any{"artifacts": map[string]any{"cell-x": map[string]any{"type": "aws:cloudformation:stack", "properties": map[string]any{"templateFile": "cell-x.template.json"}}}})
+	os.WriteFile(filepath.Join(dir, "manifest.json"), manifest, 0o644)
+	problems, err := stacks.CheckTemplates(dir)
+	if err != nil || len(problems) != 1 || !strings.Contains(problems[0], "cell-x: 501 resources, over the 500 resources per CloudFormation stack") {
+		t.Fatalf("got %v %v", problems, err)
 	}
 }
