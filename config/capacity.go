@@ -74,7 +74,8 @@ func (f *Fleet) TenantUsage(d Deployment) Usage {
 	}
 	if d.Tenant.Tier == TierSilo {
 		for _, s := range f.Services {
-			u[limits.ALBRules.Key] += limits.ALBRulesFor(len(hosts), s.PathPrefix)
+			// silo routes match every host of the tenant, custom domains included
+			u[limits.ALBRules.Key] += limits.ALBRulesFor(len(d.Hosts), s.PathPrefix)
 		}
 		u[limits.ALBTargetGroups.Key] = len(f.Services)
 		u[limits.RedisUsers.Key] = 1

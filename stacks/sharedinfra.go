@@ -71,6 +71,7 @@ func NewCell(scope constructs.Construct, m *config.Model, c *config.Cell) *Cell 
 		StaticMinTTL: m.Fleet.CDN.StaticMinTTL,
 	})
 	st.publishForTenants(siloIDs)
+	publish(st.EdgeStack, st.WebACL.Arn()) // read by tenants' custom-domain edge stacks
 	// One forwarder per account and region (two would deliver every event twice): the first
 	// cell there carries it.
 	for _, o := range m.Fleet.Cells {

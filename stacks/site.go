@@ -225,12 +225,7 @@ func (st *site) buildEdge(scope constructs.Construct, s siteSpec, crossRegion bo
 			dns.NewCloudFrontAlias(stack, fmt.Sprintf("HostRecord%d", i), zone, h, st.CDN.Distribution())
 		}
 	}
-	for i, h := range s.CustomHosts {
-		awscdk.NewCfnOutput(stack, jsii.String(fmt.Sprintf("PartnerRecord%d", i)), &awscdk.CfnOutputProps{
-			Description: jsii.String(fmt.Sprintf("The partner creates %s CNAME <this value>, and the validation CNAME ACM shows for the certificate", h)),
-			Value:       st.CDN.DomainName(),
-		})
-	}
+	partnerRecords(stack, s.CustomHosts, st.CDN)
 }
 
 // publishForTenants publishes every value a pool or silo tenant's stack reads of this site (see
@@ -260,4 +255,14 @@ func (st *site) publishForTenants(users []string) {
 		}
 	}
 	publish(st.Stack, values...)
+}
+
+// partnerRecords outputs, per partner-owned host, the CNAME target the partner must create.
+func partnerRecords(stack awscdk.Stack, hosts []string, dist cdn.Distribution) {
+	for i, h := range hosts {
+		awscdk.NewCfnOutput(stack, jsii.String(fmt.Sprintf("PartnerRecord%d", i)), &awscdk.CfnOutputProps{
+			Description: jsii.String(fmt.Sprintf("The partner creates %s CNAME <this value>, and the validation CNAME ACM shows for the certificate", h)),
+			Value:       dist.DomainName(),
+		})
+	}
 }

@@ -78,6 +78,7 @@ func TestExample_stacksAndEnvironments(t *testing.T) {
 		"cell-prd-euc1-a":                         "333333333333/eu-central-1",
 		"cell-prd-euc1-a-edge":                    "333333333333/us-east-1",
 		"tenant-acme-health-staging":              "222222222222/eu-west-1",
+		"tenant-acme-health-production-edge":      "333333333333/us-east-1",
 		"tenant-acme-health-production":           "333333333333/eu-west-1",
 		"tenant-bright-clinic-staging":            "222222222222/eu-west-1",
 		"tenant-bright-clinic-production":         "333333333333/eu-west-1",

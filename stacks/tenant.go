@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fleetcdk/fleet/config"
+	"github.com/fleetcdk/fleet/constructs/cdn"
 	"github.com/fleetcdk/fleet/constructs/compute"
 	"github.com/fleetcdk/fleet/constructs/data"
 	"github.com/fleetcdk/fleet/constructs/dns"
@@ -25,7 +27,8 @@ import (
 type Tenant struct {
 	Deployment config.Deployment
 	Stack      awscdk.Stack
-	// EdgeStack is the us-east-1 stack of a dedicated tenant; nil for other tiers.
+	// EdgeStack is the tenant's us-east-1 stack: a dedicated tenant's edge, or a pool or silo
+	// tenant's custom domains; nil when it has neither.
 	EdgeStack awscdk.Stack
 	Services  []compute.Service
 	Table     data.Table
@@ -69,10 +72,12 @@ func NewTenant(scope constructs.Construct, m *config.Model, d config.Deployment,
 	switch t.Tier {
 	case config.TierPool:
 		tn.records(stack, m, cell)
+		tn.customDomains(scope, m, cell)
 	case config.TierSilo:
 		stack.AddStackDependency(cell.Stack, jsii.String("silo services run in the cell's cluster"))
 		tn.records(stack, m, cell)
 		tn.siloServices(stack, m, cell)
+		tn.customDomains(scope, m, cell)
 	default:
 		panic(fmt.Sprintf("stacks: unhandled tier %q", t.Tier))
 	}
@@ -110,7 +115,7 @@ func (tn *Tenant) siloServices(stack awscdk.Stack, m *config.Model, cell *Cell) 
 				"TABLE_NAME": *tn.Table.Table().TableName(),
 			},
 			LoadBalancer:  cell.Ingress,
-			Route:         &ingress.Route{Priority: limits.RulePriority(slot, i), Hosts: d.ProductHosts(), PathPrefix: s.PathPrefix},
+			Route:         &ingress.Route{Priority: limits.RulePriority(slot, i), Hosts: d.Hosts, PathPrefix: s.PathPrefix},
 			RemovalPolicy: rp,
 		})
 		tn.Table.GrantReadWriteData(svc.TaskRole())
@@ -118,6 +123,43 @@ func (tn *Tenant) siloServices(stack awscdk.Stack, m *config.Model, cell *Cell) 
 		allowInto(stack, "CacheFrom"+pascal(s.Name), cell.Cache, cell.Cache.Port(), svc.SecurityGroup(), "silo "+t.ID+" "+s.Name)
 		tn.Services = append(tn.Services, svc)
 	}
+}
+
+// customDomains serves a pool or silo tenant's partner-owned hosts from tenant-<id>-<env>-edge
+// in us-east-1: a distribution of its own (its certificate waits for the partner's validation
+// record, so a slow partner never blocks the cell's edge) in front of the cell's origin,
+// behind the cell's web ACL, which already rate-limits these hosts.
+func (tn *Tenant) customDomains(scope constructs.Construct, m *config.Model, cell *Cell) {
+	d := tn.Deployment
+	hosts := d.CustomHosts()
+	if len(hosts) == 0 {
+		return
+	}
+	stack := newStack(scope, d.StackName()+"-edge", &awscdk.StackProps{
+		Env:                   env(d.Account, EdgeRegion),
+		Description:           jsii.String(fmt.Sprintf("%s tenant %s (%s): custom domains", m.Fleet.Product.Name, d.Tenant.Name, d.Env.Name)),
+		TerminationProtection: jsii.Bool(d.Env.Production),
+	}, tenantTags(d))
+	stack.AddStackDependency(cell.EdgeStack, jsii.String("the cell's web ACL and origin secret replica"))
+	certProps := &awscertificatemanager.CertificateProps{
+		DomainName: jsii.String(hosts[0]),
+		Validation: awscertificatemanager.CertificateValidation_FromDns(nil), // by the partner
+	}
+	if len(hosts) > 1 {
+		certProps.SubjectAlternativeNames = jsii.Strings(hosts[1:]...)
+	}
+	cert := awscertificatemanager.NewCertificate(stack, jsii.String("Certificate"), certProps)
+	dist := cdn.NewDistribution(stack, "Cdn", &cdn.DistributionProps{
+		OriginDomain:  config.InfraName("origin", cell.Config, d.Env),
+		OriginSecret:  awscdk.SecretValue_SecretsManager(jsii.String(originSecretName("cell-"+cell.Config.ID)), nil),
+		Hosts:         hosts,
+		Certificate:   cert,
+		WebACLArn:     cell.WebACL.Arn(),
+		StaticMinTTL:  awscdk.Duration_Seconds(jsii.Number(float64(m.Fleet.CDN.StaticMinTTL))),
+		RemovalPolicy: removalFor(d.Env),
+	})
+	partnerRecords(stack, hosts, dist)
+	tn.EdgeStack = stack
 }
 
 // dedicated builds the tenant's own site in its own account: the same constructs as a cell,
