@@ -78,3 +78,21 @@ DIFF_FLAGS   ?=
 diff: setup ## change summary per tenant: make diff [BASE=rev] [HEAD=rev] (default: merge-base with main vs the working tree)
 	go run ./cmd/fleetctl diff $(if $(BASE),--base $(BASE)) $(if $(HEAD),--head $(HEAD)) \
 		--out $(DIFF_OUT) --markdown $(DIFF_OUT)/summary.md --json $(DIFF_OUT)/summary.json $(DIFF_FLAGS)
+
+# PLAN_HTML is the capacity plan page (self-contained HTML); the text plan goes to stdout.
+PLAN_HTML    ?= build/plan.html
+.PHONY: plan
+plan: ## capacity plan: per cell and quota used/limit and top tenants, WARN >= 80 %, FAIL past 100 %; writes $(PLAN_HTML)
+	go run ./cmd/fleetctl plan --html $(PLAN_HTML)
+
+# BENCH_SIZES limits the fleet sizes (default "10 100 500 1000 2000"); BENCH_VALIDATION=1 adds
+# runs with CloudFormation template validation on. Results: stdout and bench/results.md.
+.PHONY: bench
+bench: setup ## time cdk synth of generated fleets (wall time, peak RSS, stacks, template bytes); not a test
+	go run ./bench
+
+# check-policy synthesizes only when $(CDK_OUT) is missing; run `make synth` first for a fresh one.
+.PHONY: check-policy
+check-policy: setup ## cfn-guard (Control Tower proactive controls) over cdk.out
+	@test -f $(CDK_OUT)/manifest.json || $(MAKE) --no-print-directory synth
+	go run ./security/cmd/guard --cdk-out $(CDK_OUT)

@@ -94,7 +94,7 @@ func TestReplicationGroup_replicasAddNodes(t *testing.T) {
 
 func TestReplicationGroup_snapshotRetention(t *testing.T) {
 	stack, _, _ := newGroup(cache.ReplicationGroupProps{})
-	cdktest.Template(stack).HasResourceProperties(jsii.String(rgType), map[string]any{"SnapshotRetentionLimit": 7})
+	cdktest.Template(stack).HasResourceProperties(jsii.String(rgType), map[string]any{"SnapshotRetentionLimit": 15})
 
 	stack, _, _ = newGroup(cache.ReplicationGroupProps{SnapshotRetentionDays: 14})
 	cdktest.Template(stack).HasResourceProperties(jsii.String(rgType), map[string]any{"SnapshotRetentionLimit": 14})

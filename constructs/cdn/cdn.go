@@ -9,11 +9,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fleetcdk/fleet/limits"
+	"github.com/fleetcdk/fleet/security"
 )
 
 // MaxHosts is CloudFront's quota of alternate domain names (CNAMEs) per distribution.
@@ -117,21 +119,41 @@ func NewDistribution(scope constructs.Construct, id string, props *DistributionP
 	this := constructs.NewConstruct(scope, jsii.String(id))
 	logs := p.LogBucket
 	if logs == nil {
-		logs = awss3.NewBucket(this, jsii.String("LogBucket"), &awss3.BucketProps{
+		bucket := awss3.NewBucket(this, jsii.String("LogBucket"), &awss3.BucketProps{
 			ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_PREFERRED, // CloudFront standard logs write with ACLs
 			BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
 			EnforceSSL:        jsii.Bool(true),
-			Encryption:        awss3.BucketEncryption_S3_MANAGED, // CloudFront cannot log to SSE-KMS
-			RemovalPolicy:     p.RemovalPolicy,
+			// S3 server access logs (of the portal bucket) are delivered only to SSE-S3 buckets.
+			Encryption:    awss3.BucketEncryption_S3_MANAGED,
+			Versioned:     jsii.Bool(true),
+			RemovalPolicy: p.RemovalPolicy,
+			LifecycleRules: &[]*awss3.LifecycleRule{{
+				Expiration:                  awscdk.Duration_Days(jsii.Number(400)),
+				NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
+			}},
 		})
+		security.Suppress(bucket, "The bucket receives the portal bucket's S3 server access logs, which S3 delivers only "+
+			"to SSE-S3 buckets.", security.BucketKMS...)
+		security.Suppress(bucket, "Access logs are operational records; the distribution keeps working without them.",
+			security.BucketReplication...)
+		logs = bucket
 	}
-	// SSE-S3: Origin Access Control reads SSE-KMS objects only if the key policy lets
-	// CloudFront decrypt, which the key's owner would have to maintain.
+	// SSE-KMS with a rotating key: the origin access control reads objects through the key
+	// policy statement S3BucketOrigin_WithOriginAccessControl adds for this distribution.
+	key := awskms.NewKey(this, jsii.String("PortalKey"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the portal bucket " + *this.Node().Path()),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     p.RemovalPolicy,
+	})
+	security.DenyForeignGrants(key)
 	portal := awss3.NewBucket(this, jsii.String("PortalBucket"), &awss3.BucketProps{
 		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
 		EnforceSSL:             jsii.Bool(true),
-		Encryption:             awss3.BucketEncryption_S3_MANAGED,
+		Encryption:             awss3.BucketEncryption_KMS,
+		EncryptionKey:          key,
+		BucketKeyEnabled:       jsii.Bool(true),
 		Versioned:              jsii.Bool(true),
+		LifecycleRules:         &[]*awss3.LifecycleRule{{NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(90))}},
 		ServerAccessLogsBucket: logs,
 		ServerAccessLogsPrefix: jsii.String("portal-bucket/"),
 		RemovalPolicy:          p.RemovalPolicy,
@@ -187,5 +209,12 @@ func NewDistribution(scope constructs.Construct, id string, props *DistributionP
 		LogBucket:              logs,
 		LogFilePrefix:          jsii.String("cloudfront/"),
 	})
+	security.Suppress(portal, "The portal's files are build output the pipeline publishes again on every release; "+
+		"a region's loss loses no data.", security.BucketReplication...)
+	// The key policy lets CloudFront decrypt for any distribution of this account (a condition
+	// on the distribution's own ARN would be a dependency cycle key -> distribution -> bucket ->
+	// key); the bucket policy still admits this distribution only.
+	awscdk.Annotations_Of(this).AcknowledgeWarning(jsii.String("@aws-cdk/aws-cloudfront-origins:wildcardKeyPolicyForOac"),
+		jsii.String("the bucket policy limits reads to this distribution; the key is used by this bucket only"))
 	return &distribution{Construct: this, dist: dist, portal: portal}
 }

@@ -300,12 +300,16 @@ func TestDistribution_portalBucketIsPrivateVersionedEncryptedAndLogged(t *testin
 	tpl := cdktest.Template(stack)
 	tpl.ResourceCountIs(jsii.String("AWS::S3::Bucket"), jsii.Number(2))
 	tpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
-		"VersioningConfiguration":        map[string]any{"Status": "Enabled"},
-		"BucketEncryption":               map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "AES256"}}}},
+		"VersioningConfiguration": map[string]any{"Status": "Enabled"},
+		"BucketEncryption": map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{
+			"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": assertions.Match_AnyValue()},
+			"BucketKeyEnabled":              true,
+		}}},
 		"PublicAccessBlockConfiguration": map[string]any{"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true},
 		"LoggingConfiguration":           map[string]any{"DestinationBucketName": map[string]any{"Ref": logBucketLogicalID}, "LogFilePrefix": "portal-bucket/"},
 		"OwnershipControls":              assertions.Match_Absent(),
 	})
+	tpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
 	tpl.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), map[string]any{
 		"Bucket": map[string]any{"Ref": portalBucketLogID},
 		"PolicyDocument": assertions.Match_ObjectLike(&map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fleetcdk/fleet/constructs/ingress"
+	"github.com/fleetcdk/fleet/security"
 )
 
 // ClusterProps configures a Cluster.
@@ -63,6 +64,7 @@ func NewCluster(scope constructs.Construct, id string, props *ClusterProps) Clus
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     rp,
 	})
+	security.DenyForeignGrants(key)
 	stack := awscdk.Stack_Of(this)
 	key.GrantEncryptDecrypt(awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+".amazonaws.com"), nil))
 	return &cluster{Construct: this, c: c, key: key}
@@ -176,6 +178,7 @@ func NewService(scope constructs.Construct, id string, props *ServiceProps) Serv
 	task.AddContainer(jsii.String("App"), &awsecs.ContainerDefinitionOptions{
 		ContainerName:          jsii.String(p.Name),
 		Image:                  image(this, p.Image),
+		MemoryLimitMiB:         jsii.Number(float64(p.MemoryMiB)), // a hard limit: the one container may use the whole task
 		Essential:              jsii.Bool(true),
 		Environment:            &env,
 		ReadonlyRootFilesystem: jsii.Bool(true),
@@ -226,7 +229,29 @@ func NewService(scope constructs.Construct, id string, props *ServiceProps) Serv
 	scaling := svc.AutoScaleTaskCount(&awsapplicationautoscaling.EnableScalingProps{MinCapacity: jsii.Number(float64(p.MinCount)), MaxCapacity: jsii.Number(float64(p.MaxCount))})
 	scaling.ScaleOnCpuUtilization(jsii.String("Cpu"), &awsecs.CpuUtilizationScalingProps{TargetUtilizationPercent: jsii.Number(float64(p.CpuTarget))})
 	scaling.ScaleOnRequestCount(jsii.String("Requests"), &awsecs.RequestCountScalingProps{RequestsPerTarget: jsii.Number(float64(p.RequestsPerTarget)), TargetGroup: tg})
+	suppressFindings(task)
 	return &service{Construct: this, svc: svc, tg: tg, sg: sg, rules: rules}
+}
+
+// suppressFindings records the cdk-nag findings of a service's task definition that are
+// accepted, with the reason. The task role's policy is written later by other constructs'
+// grants (tables, secrets), so its suppressions are applied at synth.
+func suppressFindings(task awsecs.FargateTaskDefinition) {
+	security.Suppress(task, "The environment holds configuration only (tier, tenant, table name, Redis host, the ARN of the "+
+		"Redis user's secret); secrets are read from Secrets Manager at run time and never appear in the task definition.",
+		"AwsSolutions-ECS2")
+	if role := task.ExecutionRole(); role != nil {
+		security.Suppress(role, "The execution role's inline policy is the CDK's grant to pull this image and write to this "+
+			"service's log group.", security.InlinePolicy...)
+		security.SuppressFindings(role, "ecr:GetAuthorizationToken has no resource-level permissions; the image pull "+
+			"itself is granted on the one repository.", "AwsSolutions-IAM5", "Resource::*")
+	}
+	role := task.TaskRole()
+	security.SuppressAtSynth(role, "The task role's inline policy holds only the grants other constructs make to it "+
+		"(its table, its Redis user secret), each on named resources.", security.InlinePolicy)
+	security.SuppressAtSynth(role, "kms:GenerateDataKey* and kms:ReEncrypt* come from the CDK's grant to use one named key "+
+		"(the table's); the wildcards cover variants of those operations, on that key only.", []string{"AwsSolutions-IAM5"},
+		"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*")
 }
 
 // image references a registry image; ECR images are referenced as repositories so the

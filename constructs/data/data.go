@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fleetcdk/fleet/security"
 )
 
 const (
@@ -120,6 +122,7 @@ func NewTable(scope constructs.Construct, id string, props *TableProps) Table {
 			EnableKeyRotation: jsii.Bool(true),
 			RemovalPolicy:     p.RemovalPolicy,
 		})
+		security.DenyForeignGrants(p.EncryptionKey)
 	}
 	tableProps := &awsdynamodb.TablePropsV2{
 		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(p.PartitionKey), Type: awsdynamodb.AttributeType_STRING},
@@ -159,6 +162,11 @@ func NewTenantScopedRole(scope constructs.Construct, id string, table Table, ass
 		Description: jsii.String("Tenant-scoped access to a pooled DynamoDB table; assume with session tag " + tenantTag),
 	})
 	grantLeadingKeys(table.Table(), role, principalTenant)
+	security.Suppress(role, "The inline policy is this role's only grant: item actions on one table, bounded by "+
+		"dynamodb:LeadingKeys to the session's tenant.", security.InlinePolicy...)
+	security.SuppressFindings(role, "<table>/index/* are the table's own indexes, still bounded by dynamodb:LeadingKeys; "+
+		"kms:GenerateDataKey* and kms:ReEncrypt* come from the grant to use the table's one key.",
+		"AwsSolutions-IAM5", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*", `/^Resource::<[A-Za-z0-9]+\.Arn>\/index\/\*$/`)
 	return role
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fleetcdk/fleet/limits"
+	"github.com/fleetcdk/fleet/security"
 )
 
 // DefaultOriginHeader is the header CloudFront adds and every listener rule checks.
@@ -121,8 +122,16 @@ func NewLoadBalancer(scope constructs.Construct, id string, props *LoadBalancerP
 			Versioned:         jsii.Bool(true),
 			RemovalPolicy:     p.RemovalPolicy,
 			ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-			LifecycleRules:    &[]*awss3.LifecycleRule{{Expiration: awscdk.Duration_Days(jsii.Number(400))}},
+			LifecycleRules: &[]*awss3.LifecycleRule{{
+				Expiration:                  awscdk.Duration_Days(jsii.Number(400)),
+				NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
+			}},
 		})
+		security.Suppress(logs, "This bucket is the destination of the ALB's access logs; logging access to it would need "+
+			"another log bucket, without end.", "AwsSolutions-S1", "HIPAA.Security-S3BucketLoggingEnabled", "NIST.800.53.R5-S3BucketLoggingEnabled")
+		security.Suppress(logs, "ALB access logs can only be delivered to buckets encrypted with SSE-S3.", security.BucketKMS...)
+		security.Suppress(logs, "Access logs are operational records kept in the region of the load balancer; "+
+			"losing a region's logs does not lose data.", security.BucketReplication...)
 	}
 	alb.LogAccessLogs(logs, jsii.String("alb"))
 
@@ -134,7 +143,13 @@ func NewLoadBalancer(scope constructs.Construct, id string, props *LoadBalancerP
 		Open:          jsii.Bool(false),
 		DefaultAction: elbv2.ListenerAction_FixedResponse(jsii.Number(403), &elbv2.FixedResponseOptions{ContentType: jsii.String("text/plain"), MessageBody: jsii.String("Forbidden")}),
 	})
-	alb.AddRedirect(&elbv2.ApplicationLoadBalancerRedirectConfig{Open: jsii.Bool(false)})
+	// No port 80 listener: CloudFront connects over HTTPS only and the security group admits 443 only.
+	security.Suppress(alb, "The ALB admits only CloudFront's origin-facing prefix list and requests carrying the secret "+
+		"origin header; the WAF web ACL is on the CloudFront distribution in front of it.", "NIST.800.53.R5-ALBWAFEnabled")
+	if !p.DeletionProtection {
+		security.Suppress(alb, "Deletion protection is on in production environments (props.DeletionProtection); "+
+			"other environments are torn down freely.", "HIPAA.Security-ELBDeletionProtectionEnabled", "NIST.800.53.R5-ELBDeletionProtectionEnabled")
+	}
 	return &loadBalancer{Construct: this, alb: alb, listener: listener, header: p.OriginHeaderName, secret: p.OriginSecret}
 }
 
@@ -154,6 +169,10 @@ func cloudFrontPrefixList(scope constructs.Construct) *string {
 		Policy:              customresources.AwsCustomResourcePolicy_FromSdkCalls(&customresources.SdkCallsPolicyOptions{Resources: customresources.AwsCustomResourcePolicy_ANY_RESOURCE()}),
 		InstallLatestAwsSdk: jsii.Bool(false),
 	})
+	security.SuppressFindings(cr, "ec2:DescribeManagedPrefixLists has no resource-level permissions; the call is read-only.",
+		"AwsSolutions-IAM5", "Resource::*")
+	security.Suppress(cr, "The policy is the one statement the CDK writes for the SDK call.", security.InlinePolicy...)
+	security.SuppressAwsCustomResourceProvider(cr, "to read the id of the CloudFront origin-facing prefix list")
 	return cr.GetResponseField(jsii.String("PrefixLists.0.PrefixListId"))
 }
 

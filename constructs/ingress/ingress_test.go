@@ -40,12 +40,11 @@ func TestLoadBalancer_httpsListenerWithModernTLSAndDefault403(t *testing.T) {
 	})
 }
 
-func TestLoadBalancer_redirectsHTTPToHTTPS(t *testing.T) {
+func TestLoadBalancer_listensOnHTTPSOnly(t *testing.T) {
 	stack, _, _ := newLB(t, false)
-	cdktest.Template(stack).HasResourceProperties(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), map[string]any{
-		"Port": 80, "Protocol": "HTTP",
-		"DefaultActions": []any{map[string]any{"Type": "redirect", "RedirectConfig": map[string]any{"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}},
-	})
+	// CloudFront connects over HTTPS only and the security group admits 443 only: a port 80
+	// listener would be an unreachable, unencrypted listener.
+	cdktest.Template(stack).ResourceCountIs(jsii.String("AWS::ElasticLoadBalancingV2::Listener"), jsii.Number(1))
 }
 
 func TestLoadBalancer_admitsOnlyTheCloudFrontPrefixList(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fleetcdk/fleet/security"
 )
 
 // NATGateways says how private subnets reach the internet.
@@ -78,7 +80,9 @@ func NewNetwork(scope constructs.Construct, id string, props *NetworkProps) Netw
 		AvailabilityZones: jsii.Strings(p.AvailabilityZones...),
 		NatGateways:       jsii.Number(nat),
 		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{
-			{Name: jsii.String("public"), SubnetType: awsec2.SubnetType_PUBLIC, CidrMask: jsii.Number(24)},
+			// Nothing launched here needs a public IP of its own: the ALB and the NAT gateways
+			// get theirs explicitly.
+			{Name: jsii.String("public"), SubnetType: awsec2.SubnetType_PUBLIC, CidrMask: jsii.Number(24), MapPublicIpOnLaunch: jsii.Bool(false)},
 			{Name: jsii.String("private"), SubnetType: privateType(p.NAT), CidrMask: jsii.Number(22)},
 			{Name: jsii.String("isolated"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED, CidrMask: jsii.Number(24)},
 		},
@@ -93,6 +97,7 @@ func NewNetwork(scope constructs.Construct, id string, props *NetworkProps) Netw
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     p.RemovalPolicy,
 	})
+	security.DenyForeignGrants(key)
 	stack := awscdk.Stack_Of(this)
 	key.GrantEncryptDecrypt(awsiam.NewServicePrincipal(jsii.String("logs."+*stack.Region()+".amazonaws.com"), nil))
 	logs := awslogs.NewLogGroup(this, jsii.String("FlowLogs"), &awslogs.LogGroupProps{
@@ -100,10 +105,17 @@ func NewNetwork(scope constructs.Construct, id string, props *NetworkProps) Netw
 		EncryptionKey: key,
 		RemovalPolicy: p.RemovalPolicy,
 	})
-	vpc.AddFlowLog(jsii.String("FlowLog"), &awsec2.FlowLogOptions{
+	flowLog := vpc.AddFlowLog(jsii.String("FlowLog"), &awsec2.FlowLogOptions{
 		Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(logs, nil),
 		TrafficType: awsec2.FlowLogTrafficType_ALL,
 	})
+	security.Suppress(flowLog, "The flow log role's inline policy is the CDK's grant to write to this VPC's flow log group only.",
+		security.InlinePolicy...)
+	for _, s := range *vpc.PublicSubnets() {
+		security.Suppress(s, "Public subnets exist for the internet-facing ALB (CloudFront origin) and the NAT gateways; "+
+			"their route to the internet gateway is the point of them. Nothing else runs in them.",
+			"HIPAA.Security-VPCNoUnrestrictedRouteToIGW", "NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW")
+	}
 	return &network{Construct: this, vpc: vpc, log: logs}
 }
 

@@ -6,12 +6,15 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fleetcdk/fleet/limits"
+	"github.com/fleetcdk/fleet/security"
 )
 
 // WCU costs, from the AWS WAF developer guide (see research/limits.md §4):
@@ -166,9 +169,19 @@ func NewWebACL(scope constructs.Construct, id string, props *WebACLProps) WebACL
 	// WAF only logs to log groups whose name starts with "aws-waf-logs-", and wants the
 	// group's ARN without the ":*" suffix that LogGroup.LogGroupArn() carries.
 	logName := "aws-waf-logs-" + p.Name
+	// The logs name clients and carry request headers (authorization and cookie redacted):
+	// encrypted with a rotating key of their own that only CloudWatch Logs here may use.
+	key := awskms.NewKey(this, jsii.String("LogKey"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the WAF log group " + logName),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     p.RemovalPolicy,
+	})
+	security.DenyForeignGrants(key)
+	key.GrantEncryptDecrypt(awsiam.NewServicePrincipal(jsii.String("logs."+*awscdk.Stack_Of(this).Region()+".amazonaws.com"), nil))
 	logs := awslogs.NewLogGroup(this, jsii.String("Logs"), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String(logName),
 		Retention:     p.LogRetention,
+		EncryptionKey: key,
 		RemovalPolicy: p.RemovalPolicy,
 	})
 	logArn := awscdk.Stack_Of(this).FormatArn(&awscdk.ArnComponents{

@@ -177,7 +177,9 @@ func TestWebACL_logsToWafLogGroupWithCredentialsRedacted(t *testing.T) {
 	tpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{
 		"LogGroupName":    "aws-waf-logs-cell-stg-euw1-a",
 		"RetentionInDays": 365,
+		"KmsKeyId":        assertions.Match_AnyValue(),
 	})
+	tpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{"EnableKeyRotation": true})
 	tpl.HasResource(jsii.String("AWS::Logs::LogGroup"), map[string]any{"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"})
 	tpl.ResourceCountIs(jsii.String("AWS::WAFv2::LoggingConfiguration"), jsii.Number(1))
 	tpl.HasResourceProperties(jsii.String("AWS::WAFv2::LoggingConfiguration"), map[string]any{
