@@ -102,3 +102,16 @@ func (m *Model) CellUsage(c *Cell) Usage {
 	}
 	return u
 }
+
+// PartnerTarget is the name a partner's custom domains point at (CNAME), known before anything
+// is deployed: for a pool or silo tenant <id>.custom.cells.<zone> in the environment zone, for
+// a dedicated tenant edge.<its zone>. Each aliases the distribution serving the custom domains.
+func (d Deployment) PartnerTarget() string {
+	if d.Tenant.Tier == TierDedicated {
+		if hosts := d.ProductHosts(); len(hosts) > 0 {
+			return "edge." + hosts[0]
+		}
+		return ""
+	}
+	return d.Tenant.ID + ".custom." + InfraLabel + "." + d.Env.DNS.ZoneName
+}

@@ -439,7 +439,9 @@ func validateTenant(r reporter, f *Fleet, t *TenantFile) {
 		// The first domain becomes the tenant's own hosted zone, delegated from the environment
 		// zone; the other domains must live inside it.
 		for i, d := range t.Domains[min(1, len(t.Domains)):] {
-			if d != t.Domains[0] && !under(d, t.Domains[0]) {
+			if len(t.Domains) > 0 && (d == "edge."+t.Domains[0] || d == "origin."+t.Domains[0]) {
+				r.at(pos.Of(fmt.Sprintf("domains[%d]", i+1)), "choose another name", "domain %q is reserved for the tenant's own infrastructure records", d)
+			} else if d != t.Domains[0] && !under(d, t.Domains[0]) {
 				r.at(pos.Of(fmt.Sprintf("domains[%d]", i+1)), fmt.Sprintf("use a name under %s, or list it under customDomains", t.Domains[0]),
 					"domain %q is not inside %s, the dedicated tenant's own zone (its first domain)", d, t.Domains[0])
 			}

@@ -51,14 +51,17 @@ type siteSpec struct {
 	TaskScope  bool   // pooled services get a tenant-scoped data role (pool tier isolation)
 	TableID    string // construct id of the site's table: part of its logical id
 
-	RateLimits   []waf.TenantRateLimit
-	Hosts        []string // served by the distribution, validated in the zone
-	CustomHosts  []string // served by the distribution, validated by the partner
-	CertNames    func(hosts []string) []string
-	CacheName    string
-	CacheUsers   []string
-	WAFCapacity  int
-	StaticMinTTL int
+	RateLimits  []waf.TenantRateLimit
+	Hosts       []string // served by the distribution, validated in the zone
+	CustomHosts []string // served by the distribution, validated by the partner
+	// PartnerTarget is the name in the zone the custom hosts CNAME to (an alias of the
+	// distribution), so partners get their record before anything is deployed.
+	PartnerTarget string
+	CertNames     func(hosts []string) []string
+	CacheName     string
+	CacheUsers    []string
+	WAFCapacity   int
+	StaticMinTTL  int
 }
 
 type site struct {
@@ -225,7 +228,10 @@ func (st *site) buildEdge(scope constructs.Construct, s siteSpec, crossRegion bo
 			dns.NewCloudFrontAlias(stack, fmt.Sprintf("HostRecord%d", i), zone, h, st.CDN.Distribution())
 		}
 	}
-	partnerRecords(stack, s.CustomHosts, st.CDN)
+	if len(s.CustomHosts) > 0 {
+		dns.NewCloudFrontAlias(stack, "PartnerTarget", zone, s.PartnerTarget, st.CDN.Distribution())
+		partnerRecords(stack, s.CustomHosts, s.PartnerTarget)
+	}
 }
 
 // publishForTenants publishes every value a pool or silo tenant's stack reads of this site (see
@@ -257,12 +263,12 @@ func (st *site) publishForTenants(users []string) {
 	publish(st.Stack, values...)
 }
 
-// partnerRecords outputs, per partner-owned host, the CNAME target the partner must create.
-func partnerRecords(stack awscdk.Stack, hosts []string, dist cdn.Distribution) {
+// partnerRecords outputs, per partner-owned host, the record the partner must create.
+func partnerRecords(stack awscdk.Stack, hosts []string, target string) {
 	for i, h := range hosts {
 		awscdk.NewCfnOutput(stack, jsii.String(fmt.Sprintf("PartnerRecord%d", i)), &awscdk.CfnOutputProps{
-			Description: jsii.String(fmt.Sprintf("The partner creates %s CNAME <this value>, and the validation CNAME ACM shows for the certificate", h)),
-			Value:       dist.DomainName(),
+			Description: jsii.String("The partner creates this record, and the validation CNAME ACM shows for the certificate"),
+			Value:       jsii.String(fmt.Sprintf("%s CNAME %s", h, target)),
 		})
 	}
 }

@@ -158,7 +158,11 @@ func (tn *Tenant) customDomains(scope constructs.Construct, m *config.Model, cel
 		StaticMinTTL:  awscdk.Duration_Seconds(jsii.Number(float64(m.Fleet.CDN.StaticMinTTL))),
 		RemovalPolicy: removalFor(d.Env),
 	})
-	partnerRecords(stack, hosts, dist)
+	zone := awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
+		HostedZoneId: jsii.String(d.Env.DNS.ZoneID), ZoneName: jsii.String(d.Env.DNS.ZoneName),
+	})
+	dns.NewCloudFrontAlias(stack, "PartnerTarget", zone, d.PartnerTarget(), dist.Distribution())
+	partnerRecords(stack, hosts, d.PartnerTarget())
 	tn.EdgeStack = stack
 }
 
@@ -186,6 +190,7 @@ func (tn *Tenant) dedicated(scope constructs.Construct, m *config.Model, delegat
 		RateLimits:        []waf.TenantRateLimit{{TenantID: t.ID, Hosts: d.Hosts, Limit: t.Limits.RequestsPerFiveMinutes}},
 		Hosts:             hosts,
 		CustomHosts:       d.CustomHosts(),
+		PartnerTarget:     d.PartnerTarget(),
 		CertNames:         func(h []string) []string { return h },
 		CacheName:         t.ID + "-" + d.Env.Name,
 		WAFCapacity:       1500,

@@ -9,7 +9,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -69,8 +68,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err != nil {
-		var diags config.Diagnostics
-		if errors.As(err, &diags) {
+		if diags, ok := err.(config.Diagnostics); ok {
 			fmt.Fprintln(stderr, diags.Error())
 			fmt.Fprintf(stderr, "\n%d problem(s); nothing was synthesized\n", len(diags))
 		} else {

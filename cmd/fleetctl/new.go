@@ -21,6 +21,7 @@ func cmdNew(dir string, args []string, stdout io.Writer) error {
 	accountID := fs.String("account-id", "", "dedicated: id of the tenant's existing AWS account")
 	accountEmail := fs.String("account-email", "", "dedicated: root e-mail of an account to vend")
 	wave := fs.String("wave", "", "release wave (default: the last wave)")
+	custom := fs.String("custom-domain", "", "comma-separated partner-owned host names (served in production)")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return errors.New("usage: fleetctl new <id> --tier pool|silo|dedicated [--name ...] [--domain ...] [--env staging,production]")
 	}
@@ -62,6 +63,9 @@ func cmdNew(dir string, args []string, stdout io.Writer) error {
 	fmt.Fprintf(&b, "id: %s\nname: %q\ntier: %s\n", id, *name, *tier)
 	fmt.Fprintf(&b, "environments: [%s]\n", strings.Join(envList, ", "))
 	fmt.Fprintf(&b, "domains: [%s]\n", *domain)
+	if *custom != "" {
+		fmt.Fprintf(&b, "customDomains: [%s]\n", strings.Join(strings.Split(*custom, ","), ", "))
+	}
 	if *tier == string(config.TierDedicated) {
 		switch {
 		case *accountID != "":
@@ -88,9 +92,43 @@ func cmdNew(dir string, args []string, stdout io.Writer) error {
 		os.Remove(path)
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s and updated %s (its cell placement)\n\nnext steps:\n", path, config.LockFile)
-	fmt.Fprintf(stdout, "  1. fill in contacts (and customDomains if the partner brings its own) in %s\n", path)
-	fmt.Fprintf(stdout, "  2. make validate && make synth\n")
-	fmt.Fprintf(stdout, "  3. open a pull request titled \"onboard %s (%s)\"\n", id, *tier)
+	fmt.Fprintf(stdout, "wrote %s and updated %s (its cell placement)\n", path, config.LockFile)
+	printNextSteps(stdout, m2, id)
 	return nil
+}
+
+// printNextSteps prints the pull-request path for a new tenant and, for its custom domains,
+// the DNS records the partner must create.
+func printNextSteps(w io.Writer, m *config.Model, id string) {
+	t := m.Tenant(id)
+	fmt.Fprintf(w, "\nnext steps:\n")
+	fmt.Fprintf(w, "  1. fill in name, contacts and overrides in %s\n", t.Path)
+	fmt.Fprintf(w, "  2. make check                 # validate, fresh, synth, test, policy, plan: one verdict\n")
+	fmt.Fprintf(w, "  3. make diff                  # the stacks and resources this adds, tenant by tenant\n")
+	fmt.Fprintf(w, "  4. git checkout -b onboard-%s && git add %s %s && git commit -m \"onboard %s (%s)\"\n", id, t.Path, config.LockFile, id, t.Tier)
+	fmt.Fprintf(w, "  5. push and open the pull request with the onboarding template (.github/pull_request_template.md)\n")
+	for _, d := range m.Deployments() {
+		if d.Tenant.ID != id {
+			continue
+		}
+		where := ""
+		switch {
+		case d.Pending:
+			where = "its account is requested: after the control plane vends it, record account.id in " + t.Path
+		case d.Cell != nil:
+			where = "cell " + d.Cell.ID
+		default:
+			where = "account " + d.Account + " " + d.Region
+		}
+		fmt.Fprintf(w, "\n%s: %s, hosts %s\n", d.Env.Name, where, strings.Join(d.Hosts, ", "))
+		if custom := d.CustomHosts(); len(custom) > 0 {
+			fmt.Fprintf(w, "  DNS records the partner creates in its own zone:\n")
+			for _, h := range custom {
+				fmt.Fprintf(w, "    %s  CNAME  %s\n", h, d.PartnerTarget())
+			}
+			edge := d.StackName() + "-edge"
+			fmt.Fprintf(w, "    and, for each, the certificate validation CNAME that ACM shows for the certificate of %s\n", edge)
+			fmt.Fprintf(w, "    once it is deployed (that stack waits until the partner has created it).\n")
+		}
+	}
 }
