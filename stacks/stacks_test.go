@@ -295,3 +295,96 @@ func TestCheckTemplates_reportsAStackOverQuota(t *testing.T) {
 		t.Fatalf("got %v %v", problems, err)
 	}
 }
+
+// TestExample_statefulLogicalIDsArePinned: a changed logical id replaces the resource, which for
+// these means data loss or downtime. Change this list only with a migration plan.
+func TestExample_statefulLogicalIDsArePinned(t *testing.T) {
+	asm, _, _ := example(t)
+	pinned := map[string]map[string]string{
+		"control-plane": {"RegistryTable0B9B3B52": "AWS::DynamoDB::GlobalTable", "LifecycleF93AE699": "AWS::Events::EventBus"},
+		"cell-stg-euw1-a": {
+			"PooledData962FDF25": "AWS::DynamoDB::GlobalTable", "Cache18F6EE16": "AWS::ElastiCache::ReplicationGroup",
+			"Network6E62CE96": "AWS::EC2::VPC", "IngressAccessLogs80F9B44E": "AWS::S3::Bucket",
+			"OriginRecordA6067522F": "AWS::Route53::RecordSet", "OriginRecordAAAA20324C73": "AWS::Route53::RecordSet",
+		},
+		"cell-stg-euw1-a-edge": {
+			"CdnPortalBucketAB1266BA": "AWS::S3::Bucket", "CdnLogBucket75337C09": "AWS::S3::Bucket",
+			"EdgeRecordAF2F715EF": "AWS::Route53::RecordSet", "EdgeRecordAAAA7EB576FB": "AWS::Route53::RecordSet",
+		},
+		"tenant-bright-clinic-staging": {
+			"RecordsAbrightstagingadhereexamplecom27CB1D21":    "AWS::Route53::RecordSet",
+			"RecordsAAAAbrightstagingadhereexamplecom87BE4A41": "AWS::Route53::RecordSet",
+		},
+		"tenant-acme-health-staging": {"Data2D4B752F": "AWS::DynamoDB::GlobalTable"},
+		"tenant-northwind-pharma-production": {
+			"Data2D4B752F": "AWS::DynamoDB::GlobalTable", "Cache18F6EE16": "AWS::ElastiCache::ReplicationGroup",
+			"ZoneA5DE4B68": "AWS::Route53::HostedZone", "Network6E62CE96": "AWS::EC2::VPC",
+		},
+	}
+	for stack, ids := range pinned {
+		res := template(t, asm, stack)["Resources"].(map[string]any)
+		for id, typ := range ids {
+			r, ok := res[id].(map[string]any)
+			if !ok || r["Type"] != typ {
+				t.Errorf("%s: %s (%s) is gone or renamed: that replaces it on deploy", stack, id, typ)
+				continue
+			}
+			dataStore := typ == "AWS::DynamoDB::GlobalTable" || typ == "AWS::ElastiCache::ReplicationGroup" || typ == "AWS::S3::Bucket" || typ == "AWS::Route53::HostedZone"
+			if dataStore && r["DeletionPolicy"] != "Retain" && r["DeletionPolicy"] != "Snapshot" {
+				t.Errorf("%s: %s is not retained on stack deletion (DeletionPolicy %v)", stack, id, r["DeletionPolicy"])
+			}
+		}
+	}
+}
+
+// TestDedicated_zoneDelegatedAcrossAccounts: the dedicated tenant's zone lives in its account,
+// and its NS record is written in the environment zone through the dns-<env> role, which
+// trusts exactly the dedicated accounts and may only upsert NS records under the zone.
+func TestDedicated_zoneDelegatedAcrossAccounts(t *testing.T) {
+	asm, _, _ := example(t)
+	tenant := template(t, asm, "tenant-northwind-pharma-production")
+	var zone, delegation map[string]any
+	for _, r := range tenant["Resources"].(map[string]any) {
+		m := r.(map[string]any)
+		switch m["Type"] {
+		case "AWS::Route53::HostedZone":
+			zone = m["Properties"].(map[string]any)
+		case "Custom::CrossAccountZoneDelegation":
+			delegation = m["Properties"].(map[string]any)
+		}
+	}
+	if zone == nil || zone["Name"] != "northwind.adhere.example.com." {
+		t.Fatalf("tenant zone: %v", zone)
+	}
+	if delegation == nil || delegation["ParentZoneId"] != "Z0PRODUCTION00000001" ||
+		delegation["AssumeRoleArn"] != "arn:aws:iam::333333333333:role/fleet-dns-delegation-production" {
+		t.Fatalf("delegation record: %v", delegation)
+	}
+	dns := template(t, asm, "dns-production")
+	var role, policy map[string]any
+	for _, r := range dns["Resources"].(map[string]any) {
+		m := r.(map[string]any)
+		switch m["Type"] {
+		case "AWS::IAM::Role":
+			role = m["Properties"].(map[string]any)
+		case "AWS::IAM::Policy":
+			policy = m["Properties"].(map[string]any)
+		}
+	}
+	if role == nil || role["RoleName"] != "fleet-dns-delegation-production" {
+		t.Fatalf("delegation role: %v", role)
+	}
+	trust, _ := json.Marshal(role["AssumeRolePolicyDocument"])
+	if !strings.Contains(string(trust), "444444444444") {
+		t.Errorf("the role does not trust the dedicated tenant's account: %s", trust)
+	}
+	doc, _ := json.Marshal(policy)
+	for _, want := range []string{`"route53:ChangeResourceRecordSets"`, `"NS"`, `hostedzone/Z0PRODUCTION00000001`, `*.adhere.example.com`} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("delegation policy lacks %s: %s", want, doc)
+		}
+	}
+	if strings.Contains(string(doc), `"Action":"*"`) || strings.Contains(string(doc), `"Resource":"*"`) {
+		t.Errorf("delegation policy is wider than NS records in one zone: %s", doc)
+	}
+}
