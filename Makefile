@@ -68,7 +68,7 @@ fuzz: ## fuzz the tenant loader for $(FUZZTIME)
 	go test ./config -run '^$$' -fuzz FuzzLoadTenant -fuzztime $(FUZZTIME)
 
 clean: ## remove build output
-	rm -rf cdk.out bin
+	rm -rf cdk.out cdk.out.diff bin build
 
 # DIFF_OUT keeps both cloud assemblies (base/, head/) and the summary (summary.md, summary.json)
 # for CI to comment and upload. DIFF_FLAGS adds flags, e.g. DIFF_FLAGS=--fail-on-replace.

@@ -6,6 +6,8 @@
 //	fleetctl list                  tenants with tier, cell or account, and environments
 //	fleetctl schema [--check]      write (or verify) fleet.schema.json and tenants/schema.json
 //	fleetctl lock [--check]        write (or verify) fleet.lock.json: cell placements and rule slots
+//	fleetctl plan [--html FILE]    capacity of every cell per quota; exit 1 if one is over
+//	fleetctl generate --tenants N --out DIR   write a synthetic fleet folder
 package main
 
 import (
@@ -26,6 +28,9 @@ commands:
   schema [--check]         regenerate the JSON Schemas, or fail if the committed ones are stale
   diff [--base REV]        change summary against REV, per tenant and shared stack (--head, --markdown, --fail-on-replace)
   lock [--check]           write fleet.lock.json (placements, rule slots), or fail if it is stale
+  plan [--html FILE]       capacity per cell and quota (used/limit, top tenants); WARN >= 80 %, exit 1 past 100 %
+  generate --tenants N --out DIR [--seed S] [--environments 2]
+                           write a synthetic fleet folder (fleet.yaml sized for N tenants, tenants/, lock)
   check                    every pull-request check in order (make targets), with one verdict
 
 The fleet folder is $FLEET_DIR (default: .): it holds fleet.yaml and tenants/.
@@ -58,6 +63,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdDiff(dir, args[1:], stdout)
 	case "lock":
 		err = cmdLock(dir, args[1:], stdout)
+	case "plan":
+		err = cmdPlan(dir, args[1:], stdout)
+	case "generate":
+		err = cmdGenerate(args[1:], stdout)
 	case "check":
 		err = cmdCheck(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
