@@ -129,7 +129,7 @@ func TestLoad_rejects(t *testing.T) {
 }
 
 func TestLoad_rejectsBadFleet(t *testing.T) {
-	for _, c := range []string{"bad-fleet", "wrong-type"} {
+	for _, c := range []string{"bad-fleet", "wrong-type", "too-many-accounts"} {
 		t.Run(c, func(t *testing.T) {
 			dir := fleetDir(t)
 			data, _ := os.ReadFile(filepath.Join("testdata", "invalid-fleet", c+".yaml"))

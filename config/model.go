@@ -116,3 +116,29 @@ func (f *Fleet) CatalogOrder() []Service {
 	})
 	return out
 }
+
+// Accounts lists every AWS account of the fleet but the platform account: environments, cells
+// and dedicated tenants' existing accounts, sorted.
+func (m *Model) Accounts() []string {
+	seen := map[string]bool{m.Fleet.Platform.Account: true}
+	var out []string
+	add := func(a string) {
+		if a != "" && !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	for _, e := range m.Fleet.Environments {
+		add(e.Account)
+	}
+	for _, c := range m.Fleet.Cells {
+		add(c.Account)
+	}
+	for _, t := range m.Tenants {
+		if t.Account != nil {
+			add(t.Account.ID)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

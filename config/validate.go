@@ -474,6 +474,11 @@ func validateTenant(r reporter, f *Fleet, t *TenantFile) {
 
 // validateAcross runs the rules that span files; each message names both files.
 func validateAcross(diags *Diagnostics, m *Model) {
+	if n := len(m.Accounts()); n > limits.TrustedAccounts.Max && m.Fleet.Platform.OrganizationID == "" {
+		r := reporter{file: filepath.Join(m.Dir, FleetFile), diags: diags}
+		r.at(m.FleetPos.Of("platform"), "set platform.organizationId (o-...): the registry and the lifecycle bus then trust the organization",
+			"the fleet spans %d AWS accounts, more than the %d one trust policy can list", n, limits.TrustedAccounts.Max)
+	}
 	ids := map[string]*TenantFile{}
 	type claim struct {
 		t    *TenantFile

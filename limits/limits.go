@@ -42,6 +42,10 @@ var (
 	// TemplateBytes: template body uploaded to S3: 1 MB.
 	TemplateBytes = Quota{"template-bytes", "bytes per CloudFormation template", 1_000_000,
 		"https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html"}
+	// TrustedAccounts: accounts one IAM role trust policy (or resource policy) can list before it
+	// passes the default 2,048-character trust policy size; past it, trust the organization.
+	TrustedAccounts = Quota{"trusted-accounts", "accounts listed in one trust policy", 45,
+		"https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html (role trust policy length 2,048 characters)"}
 	// RuleSlots: tenant slots in the listener-rule priority layout (see RulePriority).
 	RuleSlots = Quota{"rule-slots", "listener-rule priority slots per ALB", PooledPriorityBase/SlotWidth - 1,
 		"this repository's priority layout (limits.RulePriority); ALB priorities are 1..50000"}

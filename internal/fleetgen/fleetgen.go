@@ -120,7 +120,7 @@ func baseFleet(envs int) config.Fleet {
 	}
 	return config.Fleet{
 		Product:      config.Product{Name: "Adhere", Domain: ProductDomain},
-		Platform:     config.Platform{Account: "111111111111", Region: "eu-west-1", TenantsOU: "ou-ab12-tenants01"},
+		Platform:     config.Platform{Account: "111111111111", Region: "eu-west-1", TenantsOU: "ou-ab12-tenants01", OrganizationID: "o-a1b2c3d4e5"},
 		Environments: append([]config.Environment(nil), environments[3-envs:]...),
 		Waves:        []string{"canary", "early", "main"},
 		CDN:          config.CDN{StaticMinTTL: 180},

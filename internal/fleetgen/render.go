@@ -17,7 +17,7 @@ func (g *gen) renderFleet(f *config.Fleet) []byte {
 	fmt.Fprintf(&b, "# Synthetic fleet: fleetctl generate --tenants %d --seed %d --environments %d --waf-capacity %d\n",
 		g.o.Tenants, g.o.Seed, g.o.Environments, g.o.WAFCapacity)
 	fmt.Fprintf(&b, "product:\n  name: %s\n  domain: %s\n\n", f.Product.Name, f.Product.Domain)
-	fmt.Fprintf(&b, "platform:\n  account: %q\n  region: %s\n  tenantsOrganizationalUnit: %s\n\n", f.Platform.Account, f.Platform.Region, f.Platform.TenantsOU)
+	fmt.Fprintf(&b, "platform:\n  account: %q\n  region: %s\n  tenantsOrganizationalUnit: %s\n  organizationId: %s\n\n", f.Platform.Account, f.Platform.Region, f.Platform.TenantsOU, f.Platform.OrganizationID)
 	b.WriteString("environments:\n")
 	for _, e := range f.Environments {
 		fmt.Fprintf(&b, "  - name: %s\n    account: %q\n    region: %s\n", e.Name, e.Account, e.Region)
