@@ -30,12 +30,16 @@
 //	   in another account: forwarder rule ──► lifecycle bus ──(rule, input transformer)──► Publisher
 //
 // NewLifecycleBus creates:
-//   - a customer-managed KMS key (rotation, retained) and the event bus encrypted with it;
+//   - a customer-managed KMS key (rotation, retained, kms:CreateGrant denied except for AWS
+//     resources: Control Tower CT.KMS.PR.3) and the event bus encrypted with it;
 //   - a bus policy statement that lets SourceAccounts (or the organization) put events whose
 //     source is aws.cloudformation, and nothing else: a fleet account can forward stack status
 //     changes but cannot forge fleet.tenant events;
 //   - the Publisher state machine (STANDARD, so its execution history is an audit trail) whose
-//     role may only events:PutEvents on the bus;
+//     role may only events:PutEvents on the bus (and deliver its logs and traces); it logs
+//     every execution (level ALL, with execution data) to the log group
+//     /aws/vendedlogs/states/<bus>-publisher (encrypted with the bus key, two years, retained)
+//     and is traced with X-Ray;
 //   - on the default bus and on the lifecycle bus, one rule per outcome (Outcomes): failed
 //     (ROLLBACK_COMPLETE, UPDATE_ROLLBACK_COMPLETE, CREATE_FAILED, UPDATE_FAILED,
 //     DELETE_FAILED → "Tenant Onboarding Failed"), created (CREATE_COMPLETE → "Tenant

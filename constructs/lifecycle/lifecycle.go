@@ -11,10 +11,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctionstasks"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fleetcdk/fleet/security"
 )
 
 // Source is the source of every lifecycle event.
@@ -95,8 +98,10 @@ type LifecycleBusProps struct {
 	// StackNamePrefix selects the stacks whose status changes become events. Default:
 	// DefaultStackNamePrefix.
 	StackNamePrefix string
-	// EncryptionKey encrypts the bus. Default: a new customer-managed key with rotation,
-	// retained.
+	// EncryptionKey encrypts the bus and the Publisher's log group; a given key must let
+	// logs.<region>.amazonaws.com use it (the construct adds that to a Key it can change).
+	// Default: a new customer-managed key with rotation, retained, whose policy denies
+	// kms:CreateGrant except for AWS resources.
 	EncryptionKey awskms.IKey
 }
 
@@ -181,6 +186,7 @@ func NewLifecycleBus(scope constructs.Construct, id string, props *LifecycleBusP
 			EnableKeyRotation: jsii.Bool(true),
 			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 		})
+		security.DenyForeignGrants(p.EncryptionKey)
 	}
 	bus := awsevents.NewEventBus(this, jsii.String("Resource"), &awsevents.EventBusProps{
 		EventBusName: jsii.String(p.BusName),
@@ -191,7 +197,7 @@ func NewLifecycleBus(scope constructs.Construct, id string, props *LifecycleBusP
 		allowForwarding(bus, sources, p.OrganizationID)
 	}
 
-	publisher := newPublisher(this, bus, p.StackNamePrefix, p.Environments)
+	publisher := newPublisher(this, bus, p.EncryptionKey, p.BusName, p.StackNamePrefix, p.Environments)
 	for _, o := range Outcomes {
 		// Status changes of this account's own tenant stacks (default bus) ...
 		awsevents.NewRule(this, jsii.String("Local"+o.Name), &awsevents.RuleProps{
@@ -207,6 +213,15 @@ func NewLifecycleBus(scope constructs.Construct, id string, props *LifecycleBusP
 			Targets:      &[]awsevents.IRuleTarget{publisherTarget(publisher, o.DetailType)},
 		})
 	}
+	// After the rules: their targets add the EventsRole under the publisher.
+	security.Suppress(publisher, "The inline policies are the CDK's grants for this state machine: its role may put "+
+		"events on the lifecycle bus (and use the bus key) only, and write its logs and traces; the rules' "+
+		"EventsRole may start this state machine only.", security.InlinePolicy...)
+	security.SuppressFindings(publisher, "CloudWatch Logs delivery (logs:CreateLogDelivery, GetLogDelivery, "+
+		"UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, "+
+		"DescribeLogGroups) and X-Ray (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, "+
+		"GetSamplingTargets) have no resource-level permissions; the CDK grants them on * for logging and tracing.",
+		"AwsSolutions-IAM5", "Resource::*")
 	return &lifecycleBus{Construct: this, bus: bus, arn: BusArn(account, region, p.BusName), key: p.EncryptionKey, publisher: publisher}
 }
 
@@ -269,8 +284,9 @@ func publisherTarget(publisher awsstepfunctions.IStateMachine, detailType string
 	})
 }
 
-// newPublisher defines a one-state JSONata state machine that puts the lifecycle event on bus.
-func newPublisher(scope constructs.Construct, bus awsevents.IEventBus, prefix string, envs []string) awsstepfunctions.StateMachine {
+// newPublisher defines a one-state JSONata state machine that puts the lifecycle event on bus,
+// logging every execution to a log group encrypted with key and tracing with X-Ray.
+func newPublisher(scope constructs.Construct, bus awsevents.IEventBus, key awskms.IKey, busName, prefix string, envs []string) awsstepfunctions.StateMachine {
 	name := "$split($states.input.cfn.`stack-id`, '/')[1]"
 	detail := map[string]any{
 		"stackName": "{% " + name + " %}",
@@ -301,12 +317,30 @@ func newPublisher(scope constructs.Construct, bus awsevents.IEventBus, prefix st
 			Detail:     awsstepfunctions.TaskInput_FromObject(&detail),
 		}},
 	})
+	// CloudWatch Logs encrypts the log group with the bus key (a given key must allow
+	// logs.<region>.amazonaws.com itself; an imported key's policy cannot be changed here).
+	key.GrantEncryptDecrypt(awsiam.NewServicePrincipal(jsii.String("logs."+*awscdk.Stack_Of(scope).Region()+".amazonaws.com"), nil))
+	logs := awslogs.NewLogGroup(scope, jsii.String("PublisherLogs"), &awslogs.LogGroupProps{
+		// The /aws/vendedlogs/ prefix keeps Step Functions' log delivery from growing the
+		// account's CloudWatch Logs resource policy.
+		LogGroupName:  jsii.String("/aws/vendedlogs/states/" + busName + "-publisher"),
+		EncryptionKey: key,
+		Retention:     awslogs.RetentionDays_TWO_YEARS,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
 	return awsstepfunctions.NewStateMachine(scope, jsii.String("Publisher"), &awsstepfunctions.StateMachineProps{
 		Comment:          jsii.String("Turns CloudFormation status changes of tenant stacks into " + Source + " lifecycle events"),
 		QueryLanguage:    awsstepfunctions.QueryLanguage_JSONATA,
 		DefinitionBody:   awsstepfunctions.DefinitionBody_FromChainable(put),
 		StateMachineType: awsstepfunctions.StateMachineType_STANDARD,
 		Timeout:          awscdk.Duration_Minutes(jsii.Number(5)),
+		// Every execution, with its input and output (stack ids, statuses, reasons: no secrets).
+		Logs: &awsstepfunctions.LogOptions{
+			Destination:          logs,
+			Level:                awsstepfunctions.LogLevel_ALL,
+			IncludeExecutionData: jsii.Bool(true),
+		},
+		TracingEnabled: jsii.Bool(true),
 	})
 }
 
@@ -365,5 +399,7 @@ func NewFailureForwarder(scope constructs.Construct, id string, props *FailureFo
 		EventPattern: StackStatusPattern(p.StackNamePrefix, statuses),
 		Targets:      &[]awsevents.IRuleTarget{awseventstargets.NewEventBus(target, nil)},
 	})
+	security.Suppress(rule, "The rule's EventsRole has the CDK's one inline statement: events:PutEvents on the "+
+		"lifecycle bus only.", security.InlinePolicy...)
 	return &failureForwarder{Construct: this, rule: rule}
 }

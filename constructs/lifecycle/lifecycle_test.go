@@ -96,6 +96,54 @@ func TestLifecycleBus_isNamedAndEncryptedWithARotatingRetainedKey(t *testing.T) 
 	}
 }
 
+// TestLifecycleBus_keyPolicyDeniesGrantsExceptForAwsResources: Control Tower CT.KMS.PR.3.
+func TestLifecycleBus_keyPolicyDeniesGrantsExceptForAwsResources(t *testing.T) {
+	stack, _ := newBus(t, fleetProps())
+	cdktest.Template(stack).HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{
+		"KeyPolicy": assertions.Match_ObjectLike(&map[string]any{
+			"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"Sid": "DenyGrantsExceptForAwsResources", "Effect": "Deny", "Action": "kms:CreateGrant",
+				"Condition": map[string]any{"BoolIfExists": map[string]any{
+					"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false",
+				}},
+			})}),
+		}),
+	})
+}
+
+// TestLifecycleBus_publisherLogsEveryExecutionEncryptedAndTraces: AwsSolutions-SF1/SF2,
+// Control Tower CT.STEPFUNCTIONS.PR.1/2.
+func TestLifecycleBus_publisherLogsEveryExecutionEncryptedAndTraces(t *testing.T) {
+	stack, _ := newBus(t, fleetProps())
+	tpl := cdktest.Template(stack)
+	tpl.HasResourceProperties(jsii.String("AWS::StepFunctions::StateMachine"), map[string]any{
+		"LoggingConfiguration": map[string]any{
+			"Level":                "ALL",
+			"IncludeExecutionData": true,
+			"Destinations": []any{map[string]any{"CloudWatchLogsLogGroup": map[string]any{
+				"LogGroupArn": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^LifecyclePublisherLogs")), "Arn"}},
+			}}},
+		},
+		"TracingConfiguration": map[string]any{"Enabled": true},
+	})
+	tpl.HasResource(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+		"DeletionPolicy": "Retain",
+		"Properties": map[string]any{
+			"LogGroupName":    "/aws/vendedlogs/states/fleet-tenant-lifecycle-publisher",
+			"KmsKeyId":        map[string]any{"Fn::GetAtt": []any{keyID, "Arn"}},
+			"RetentionInDays": 731,
+		},
+	})
+	// CloudWatch Logs may use the key.
+	tpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{
+		"KeyPolicy": assertions.Match_ObjectLike(&map[string]any{
+			"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"Effect": "Allow", "Principal": map[string]any{"Service": "logs.eu-west-1.amazonaws.com"},
+			})}),
+		}),
+	})
+}
+
 func TestLifecycleBus_failureRulesMatchTenantStackFailuresOnBothBuses(t *testing.T) {
 	stack, _ := newBus(t, fleetProps())
 	local := rule(t, stack, "LifecycleLocalFailed")
@@ -161,14 +209,30 @@ func TestLifecycleBus_publisherPutsFleetTenantEventsOnTheBusOnly(t *testing.T) {
 	stack, _ := newBus(t, fleetProps())
 	tpl := cdktest.Template(stack)
 	tpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
-		"PolicyDocument": map[string]any{
-			"Version": "2012-10-17",
-			"Statement": []any{map[string]any{
+		"PolicyDocument": assertions.Match_ObjectLike(&map[string]any{
+			"Statement": assertions.Match_ArrayWith(&[]any{map[string]any{
 				"Action": "events:PutEvents", "Effect": "Allow",
 				"Resource": map[string]any{"Fn::GetAtt": []any{busID, "Arn"}},
-			}},
-		},
+			}}),
+		}),
 	})
+	// Besides that statement, the role may only deliver its logs and traces.
+	for id, pol := range cdktest.Resources(stack, "AWS::IAM::Policy") {
+		if !strings.HasPrefix(id, "LifecyclePublisherRole") {
+			continue
+		}
+		for _, st := range pol["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			actions, ok := st.(map[string]any)["Action"].([]any)
+			if !ok {
+				actions = []any{st.(map[string]any)["Action"]}
+			}
+			for _, a := range actions {
+				if a := a.(string); a != "events:PutEvents" && !strings.HasPrefix(a, "logs:") && !strings.HasPrefix(a, "xray:") {
+					t.Errorf("publisher role may %s", a)
+				}
+			}
+		}
+	}
 	sm := cdktest.Resources(stack, "AWS::StepFunctions::StateMachine")[publisherID]
 	def, _ := json.Marshal(sm["Properties"].(map[string]any)["DefinitionString"])
 	for _, want := range []string{

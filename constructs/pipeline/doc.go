@@ -33,6 +33,13 @@
 // actions per stage; one CodeBuild step per wave scales with the fleet. Smoke tests are one
 // step per wave, one command per tenant, for the same reason.
 //
+// Its store: a customer-managed KMS key (rotation, kms:CreateGrant denied except for AWS
+// resources) encrypts the artifacts bucket (versioned, TLS only, private, objects expire
+// after 180 days, S3 server access logs to an SSE-S3 "AccessLogs" bucket) and the "BuildLogs"
+// log group (two years) that every CodeBuild project of the pipeline, CDK Pipelines' own
+// included, logs to; CodeBuild encrypts its artifacts with the same key. The cdk-nag findings
+// on the roles CDK Pipelines writes itself are suppressed with their reasons in pipeline.go.
+//
 // The deploy steps assume the target accounts' bootstrap roles, so every target account and
 // region must be bootstrapped trusting the pipeline account (constructs/vending does it for the
 // tenants' OU; docs/first-deployment.md for the others).

@@ -8,9 +8,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fleetcdk/fleet/security"
 )
 
 const (
@@ -122,19 +127,140 @@ func NewPipeline(scope constructs.Construct, id string, props *PipelineProps) Pi
 		Commands:               jsii.Strings("make setup", "make synth"),
 		PrimaryOutputDirectory: jsii.String("cdk.out"),
 	})
+	store := newArtifactStore(this)
 	cp := pipelines.NewCodePipeline(this, jsii.String("Resource"), &pipelines.CodePipelineProps{
 		PipelineName: jsii.String(p.PipelineName),
 		Synth:        synth,
 		SelfMutation: jsii.Bool(true),
+		// Every CodeBuild project of the pipeline encrypts its artifacts with the bucket's key
+		// (CodeBuild takes the artifact bucket's key; AwsSolutions-CB4).
+		ArtifactBucket: store.artifacts,
 		CodeBuildDefaults: &pipelines.CodeBuildOptions{
 			BuildEnvironment: &awscodebuild.BuildEnvironment{BuildImage: awscodebuild.LinuxBuildImage_STANDARD_7_0()},
+			// Every project (synth, self-mutation, deploy and smoke-test steps) logs to one
+			// encrypted log group with retention (Control Tower CT.CODEBUILD.PR.3).
+			Logging: &awscodebuild.LoggingOptions{CloudWatch: &awscodebuild.CloudWatchLoggingOptions{
+				Enabled:  jsii.Bool(true),
+				LogGroup: store.buildLogs,
+			}},
 		},
 	})
 	for _, w := range p.Waves {
 		addWave(cp, synth, w, p)
 	}
 	cp.BuildPipeline()
+	suppressPipelineFindings(cp)
 	return &pipeline{Construct: this, cp: cp, waves: p.Waves}
+}
+
+// artifactStore is where the pipeline keeps its artifacts and build logs.
+type artifactStore struct {
+	artifacts awss3.Bucket
+	buildLogs awslogs.LogGroup
+}
+
+// newArtifactStore defines the pipeline's key (rotating, grants only for AWS resources), its
+// artifacts bucket (SSE-KMS, versioned, TLS only, private, access-logged, expiring), the
+// bucket receiving the artifacts bucket's S3 server access logs, and the build log group.
+func newArtifactStore(scope constructs.Construct) artifactStore {
+	key := awskms.NewKey(scope, jsii.String("Key"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the artifacts and build logs of the pipeline " + *scope.Node().Path()),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	security.DenyForeignGrants(key)
+	key.GrantEncryptDecrypt(awsiam.NewServicePrincipal(jsii.String("logs."+*awscdk.Stack_Of(scope).Region()+".amazonaws.com"), nil))
+
+	accessLogs := awss3.NewBucket(scope, jsii.String("AccessLogs"), &awss3.BucketProps{
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:        jsii.Bool(true),
+		// S3 server access logs are delivered only to SSE-S3 buckets.
+		Encryption:    awss3.BucketEncryption_S3_MANAGED,
+		Versioned:     jsii.Bool(true),
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Expiration:                  awscdk.Duration_Days(jsii.Number(400)),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
+		}},
+	})
+	security.Suppress(accessLogs, "The bucket is the destination of the artifacts bucket's S3 server access logs; "+
+		"logging access to it would need another log bucket, without end.",
+		"AwsSolutions-S1", "HIPAA.Security-S3BucketLoggingEnabled", "NIST.800.53.R5-S3BucketLoggingEnabled")
+	security.Suppress(accessLogs, "S3 server access logs are delivered only to buckets encrypted with SSE-S3.", security.BucketKMS...)
+	security.Suppress(accessLogs, "Access logs are operational records; the pipeline keeps working without them.",
+		security.BucketReplication...)
+
+	artifacts := awss3.NewBucket(scope, jsii.String("ArtifactsBucket"), &awss3.BucketProps{
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:             jsii.Bool(true),
+		Encryption:             awss3.BucketEncryption_KMS,
+		EncryptionKey:          key,
+		BucketKeyEnabled:       jsii.Bool(true),
+		Versioned:              jsii.Bool(true),
+		ServerAccessLogsBucket: accessLogs,
+		ServerAccessLogsPrefix: jsii.String("artifacts/"),
+		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			// Source, cloud assembly and step outputs of past runs.
+			Expiration:                          awscdk.Duration_Days(jsii.Number(180)),
+			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(30)),
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+		}},
+	})
+	security.Suppress(artifacts, "Pipeline artifacts are rebuilt from the repository by every run; a region's loss "+
+		"loses no data.", security.BucketReplication...)
+
+	buildLogs := awslogs.NewLogGroup(scope, jsii.String("BuildLogs"), &awslogs.LogGroupProps{
+		EncryptionKey: key,
+		Retention:     awslogs.RetentionDays_TWO_YEARS,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	return artifactStore{artifacts: artifacts, buildLogs: buildLogs}
+}
+
+// CDK Pipelines writes its roles' policies itself. These are the findings on them it is accepted
+// for; the patterns name the resources (the pipeline's own bucket, key, report groups and log
+// groups, the bootstrap roles), so a wildcard elsewhere still fails.
+var (
+	pipelineWildcards = []string{
+		// The CDK's grant action groups on the artifacts bucket and its key.
+		"Action::s3:Abort*", "Action::s3:DeleteObject*", "Action::s3:GetBucket*", "Action::s3:GetObject*",
+		"Action::s3:List*", "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*",
+		// The objects of the artifacts bucket.
+		`/^Resource::<[A-Za-z0-9]*ArtifactsBucket[A-Za-z0-9]+\.Arn>\/\*$/`,
+		// Each project's own report groups and default log group (the name is the project's).
+		`/^Resource::arn:aws:codebuild:[a-z0-9-]+:[0-9]{12}:report-group\/<[A-Za-z0-9]+>-\*$/`,
+		`/^Resource::arn:aws:logs:[a-z0-9-]+:[0-9]{12}:log-group:\/aws\/codebuild\/<[A-Za-z0-9]+>:\*$/`,
+		// Deploy steps: the CDK bootstrap roles (qualifier hnb659fds) of the wave's accounts.
+		`/^Resource::arn:aws:iam::[0-9]{12}:role\/cdk-hnb659fds-\*$/`,
+	}
+	selfMutationWildcards = []string{
+		"Resource::*",
+		`/^Resource::arn:\*:iam::[0-9]{12}:role\/\*$/`,
+	}
+)
+
+// suppressPipelineFindings records, on the CDK Pipelines constructs under cp, the findings that
+// come from CDK Pipelines' own roles and projects. Call it after BuildPipeline.
+func suppressPipelineFindings(cp pipelines.CodePipeline) {
+	security.Suppress(cp, "CDK Pipelines writes each role's permissions into its inline default policy: the "+
+		"pipeline's artifacts bucket and key, its projects' log and report groups, and for the deploy steps "+
+		"sts:AssumeRole on the CDK bootstrap roles of the wave's accounts only.", security.InlinePolicy...)
+	security.SuppressFindings(cp, "The CDK's grants on one named bucket and key use action groups (s3:GetObject*, "+
+		"s3:List*, kms:GenerateDataKey*, ...) and the bucket's objects; the report-group and log-group ARNs end "+
+		"in the project's own name; deploy steps may assume the CDK bootstrap roles (cdk-hnb659fds-*) of their "+
+		"wave's accounts only, and those roles trust this account only.", "AwsSolutions-IAM5", pipelineWildcards...)
+	security.Suppress(cp, "The projects' source is the pipeline itself (source type CODEPIPELINE): CodePipeline "+
+		"fetches the repository through the CodeConnections connection, so no project holds a repository URL, "+
+		"OAuth token or credentials.", "HIPAA.Security-CodeBuildProjectSourceRepoUrl")
+	if update := cp.Node().TryFindChild(jsii.String("UpdatePipeline")); update != nil {
+		if selfMutation := update.Node().TryFindChild(jsii.String("SelfMutation")); selfMutation != nil {
+			security.SuppressFindings(selfMutation, "Self-mutation runs `cdk deploy` of the pipeline stack: the CDK "+
+				"lets it assume only roles tagged aws-cdk:bootstrap-role (deploy, file and image publishing) in "+
+				"this account, and grants cloudformation:DescribeStacks and s3:ListBucket, which it needs "+
+				"on any stack and bucket the app names, on *.", "AwsSolutions-IAM5", selfMutationWildcards...)
+		}
+	}
 }
 
 func validateWave(w Wave, seen map[string]bool) {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fleetcdk/fleet/constructs/pipeline"
 	"github.com/fleetcdk/fleet/internal/cdktest"
@@ -168,6 +170,97 @@ func TestPipeline_deployRoleMayAssumeOnlyTheBootstrapRolesOfItsWaveAccounts(t *t
 	if !found {
 		t.Error("no deploy role may assume the bootstrap roles of production-main's accounts 333333333333 and 444444444444")
 	}
+}
+
+// TestPipeline_everyCodeBuildProjectLogsToTheEncryptedLogGroupAndUsesTheKey: Control Tower
+// CT.CODEBUILD.PR.3 (logging) and AwsSolutions-CB4 (encryption key), for the projects CDK
+// Pipelines creates (synth, self-mutation) as well as the waves' steps.
+func TestPipeline_everyCodeBuildProjectLogsToTheEncryptedLogGroupAndUsesTheKey(t *testing.T) {
+	stack := newPipeline(t, nil)
+	tpl := cdktest.Template(stack)
+	logs := cdktest.Resources(stack, "AWS::Logs::LogGroup")
+	keys := cdktest.Resources(stack, "AWS::KMS::Key")
+	if len(logs) != 1 || len(keys) != 1 {
+		t.Fatalf("want one log group and one key, got %d and %d", len(logs), len(keys))
+	}
+	var logID, keyID string
+	for id := range logs {
+		logID = id
+	}
+	for id := range keys {
+		keyID = id
+	}
+	tpl.HasResource(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+		"DeletionPolicy": "Retain",
+		"Properties": map[string]any{
+			"KmsKeyId":        map[string]any{"Fn::GetAtt": []any{keyID, "Arn"}},
+			"RetentionInDays": 731,
+		},
+	})
+	projects := cdktest.Resources(stack, "AWS::CodeBuild::Project")
+	if len(projects) < 3 {
+		t.Fatalf("want the synth, self-mutation and wave projects, got %d", len(projects))
+	}
+	for id, p := range projects {
+		props := p["Properties"].(map[string]any)
+		want := map[string]any{"CloudWatchLogs": map[string]any{"GroupName": map[string]any{"Ref": logID}, "Status": "ENABLED"}}
+		if got := props["LogsConfig"]; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: LogsConfig = %v, want %v", id, got, want)
+		}
+		if got, want := props["EncryptionKey"], map[string]any{"Fn::GetAtt": []any{keyID, "Arn"}}; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: EncryptionKey = %v, want the pipeline key", id, got)
+		}
+	}
+}
+
+// TestPipeline_keyDeniesGrantsExceptForAwsResourcesAndRotates: Control Tower CT.KMS.PR.3.
+func TestPipeline_keyDeniesGrantsExceptForAwsResourcesAndRotates(t *testing.T) {
+	stack := newPipeline(t, nil)
+	cdktest.Template(stack).HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{
+		"EnableKeyRotation": true,
+		"KeyPolicy": assertions.Match_ObjectLike(&map[string]any{
+			"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"Sid": "DenyGrantsExceptForAwsResources", "Effect": "Deny", "Action": "kms:CreateGrant",
+			})}),
+		}),
+	})
+}
+
+func TestPipeline_artifactsBucketIsEncryptedVersionedLoggedAndExpires(t *testing.T) {
+	stack := newPipeline(t, nil)
+	tpl := cdktest.Template(stack)
+	tpl.ResourceCountIs(jsii.String("AWS::S3::Bucket"), jsii.Number(2))
+	var artifacts, accessLogs string
+	for id := range cdktest.Resources(stack, "AWS::S3::Bucket") {
+		switch {
+		case strings.HasPrefix(id, "PipelineArtifactsBucket"):
+			artifacts = id
+		case strings.HasPrefix(id, "PipelineAccessLogs"):
+			accessLogs = id
+		}
+	}
+	if artifacts == "" || accessLogs == "" {
+		t.Fatalf("want the artifacts and access log buckets, got %v", cdktest.Resources(stack, "AWS::S3::Bucket"))
+	}
+	tpl.HasResourceProperties(jsii.String("AWS::CodePipeline::Pipeline"), map[string]any{
+		"ArtifactStore": map[string]any{"Type": "S3", "Location": map[string]any{"Ref": artifacts}},
+	})
+	tpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
+		"BucketEncryption": map[string]any{"ServerSideEncryptionConfiguration": []any{assertions.Match_ObjectLike(&map[string]any{
+			"ServerSideEncryptionByDefault": assertions.Match_ObjectLike(&map[string]any{"SSEAlgorithm": "aws:kms"}),
+		})}},
+		"VersioningConfiguration": map[string]any{"Status": "Enabled"},
+		"LoggingConfiguration":    map[string]any{"DestinationBucketName": map[string]any{"Ref": accessLogs}, "LogFilePrefix": "artifacts/"},
+		"LifecycleConfiguration":  assertions.Match_AnyValue(),
+		"PublicAccessBlockConfiguration": map[string]any{
+			"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true,
+		},
+	})
+	tpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), map[string]any{
+		"VersioningConfiguration": map[string]any{"Status": "Enabled"},
+		"LifecycleConfiguration":  assertions.Match_AnyValue(),
+		"LoggingConfiguration":    assertions.Match_Absent(),
+	})
 }
 
 func TestPipeline_sourceIsTheCodeConnectionsRepositoryBranch(t *testing.T) {

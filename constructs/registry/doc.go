@@ -37,13 +37,17 @@
 //     protection, retained on delete; its name is RegistryProps.TableName;
 //   - the IAM role "fleet-registry-writer" (WriterRoleName). Its trust policy lets only roles
 //     under the path /fleet/registry-entry/ (the ones NewRegistryEntry creates) of the writer
-//     accounts (or of the organization) assume it. Its policy allows dynamodb:PutItem and
+//     accounts (or of the organization) assume it. Its customer-managed policy allows dynamodb:PutItem and
 //     dynamodb:UpdateItem on the table only, only for requests that name a key
 //     (dynamodb:LeadingKeys present) and only on the registry's attributes (Attributes), plus
 //     the use of the table's key through DynamoDB.
 //
 // NewRegistryEntry creates a custom resource (customresources.AwsCustomResource) whose Lambda
-// role lives under /fleet/registry-entry/ and may only sts:AssumeRole the writer role. On
+// role lives under /fleet/registry-entry/ and, through a customer-managed policy, may only
+// sts:AssumeRole the writer role and write to the function's own log group. The CDK runs every
+// AwsCustomResource of a stack in one function with the role of the first one created: when
+// another construct (a dedicated tenant's ingress) created it, that role is moved under
+// /fleet/registry-entry/ and gets the policy, so the writer role trusts the calls. On
 // create and update it calls dynamodb:PutItem with the item (status "active"); on delete it
 // calls dynamodb:UpdateItem to set status "offboarded", so an offboarded tenant stays on record.
 //

@@ -9,10 +9,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fleetcdk/fleet/constructs/data"
+	"github.com/fleetcdk/fleet/security"
 )
 
 const (
@@ -165,10 +167,26 @@ func NewRegistry(scope constructs.Construct, id string, props *RegistryProps) Re
 		MaxSessionDuration: awscdk.Duration_Hours(jsii.Number(1)),
 	})
 	t := table.Table()
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	// A customer-managed policy rather than the role's inline default policy: the permissions
+	// are versioned and reviewable on their own (HIPAA/NIST IAMNoInlinePolicy).
+	awsiam.NewManagedPolicy(this, jsii.String("WriterPolicy"), &awsiam.ManagedPolicyProps{
+		Description: jsii.String("Write tenant registry items (registry attributes only) through the registry key"),
+		Roles:       &[]awsiam.IRole{role},
+		Statements: &[]awsiam.PolicyStatement{
+			writeItemsStatement(*t.TableArn()),
+			useKeyStatement(*t.EncryptionKey().KeyArn(), *stack.Region()),
+		},
+	})
+	return &registry{Construct: this, table: table, tableName: p.TableName, writerArn: WriterRoleArn(account), writerRole: role}
+}
+
+// writeItemsStatement allows PutItem and UpdateItem on the table, for requests that name a key
+// and touch only the registry's attributes.
+func writeItemsStatement(tableArn string) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("WriteRegistryItems"),
 		Actions:   jsii.Strings("dynamodb:PutItem", "dynamodb:UpdateItem"),
-		Resources: jsii.Strings(*t.TableArn()),
+		Resources: jsii.Strings(tableArn),
 		Conditions: &map[string]any{
 			// Requests must name a partition key: no key-less access slips through ForAllValues.
 			"Null": map[string]any{"dynamodb:LeadingKeys": "false"},
@@ -177,16 +195,19 @@ func NewRegistry(scope constructs.Construct, id string, props *RegistryProps) Re
 			// Never read old items back through a write.
 			"StringEqualsIfExists": map[string]any{"dynamodb:ReturnValues": "NONE"},
 		},
-	}))
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	})
+}
+
+// useKeyStatement allows the registry key's data-key operations, through DynamoDB only.
+func useKeyStatement(keyArn, region string) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("UseRegistryKeyThroughDynamoDB"),
 		Actions:   jsii.Strings("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"),
-		Resources: jsii.Strings(*t.EncryptionKey().KeyArn()),
+		Resources: jsii.Strings(keyArn),
 		Conditions: &map[string]any{
-			"StringEquals": map[string]any{"kms:ViaService": "dynamodb." + *stack.Region() + ".amazonaws.com"},
+			"StringEquals": map[string]any{"kms:ViaService": "dynamodb." + region + ".amazonaws.com"},
 		},
-	}))
-	return &registry{Construct: this, table: table, tableName: p.TableName, writerArn: WriterRoleArn(account), writerRole: role}
+	})
 }
 
 // writerTrust lets roles under EntryRolePath in accounts (and, with org, in the organization)
@@ -283,16 +304,7 @@ func NewRegistryEntry(scope constructs.Construct, id string, props *RegistryEntr
 	key := p.TenantID + "/" + p.Environment
 
 	this := constructs.NewConstruct(scope, jsii.String(id))
-	// A role of our own, under the path the writer role trusts, for the custom resource's
-	// Lambda function. It may do nothing but assume the writer role (and write its logs).
-	role := awsiam.NewRole(this, jsii.String("Role"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Path:        jsii.String(EntryRolePath),
-		Description: jsii.String("Writes tenant registry entry " + key + " through " + WriterRoleName),
-		ManagedPolicies: &[]awsiam.IManagedPolicy{
-			awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("service-role/AWSLambdaBasicExecutionRole")),
-		},
-	})
+	role := entryRole(this, key)
 	put := &customresourcesAwsSdkCall{
 		Service: "DynamoDB", Action: "PutItem", Region: p.TableRegion, RoleArn: p.WriterRoleArn, Key: key,
 		Parameters: map[string]any{"TableName": p.TableName, "Item": item},
@@ -307,7 +319,30 @@ func NewRegistryEntry(scope constructs.Construct, id string, props *RegistryEntr
 			"ExpressionAttributeValues": map[string]any{":status": map[string]any{"S": StatusOffboarded}},
 		},
 	}
-	newEntryResource(this, role, put, offboard, p.WriterRoleArn)
+	cr := newEntryResource(this, role, put, offboard)
+	security.SuppressAwsCustomResourceProvider(cr, "to write this tenant environment's registry item through the registry writer role")
+	// The function's only permissions, in a customer-managed policy: assume the writer role,
+	// and write to its own log group (instead of AWSLambdaBasicExecutionRole's logs:* on every
+	// log group of the account).
+	statements := []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("AssumeRegistryWriter"),
+		Actions:   jsii.Strings("sts:AssumeRole"),
+		Resources: jsii.Strings(p.WriterRoleArn),
+	})}
+	if lg, ok := providerFunction(this).Node().TryFindChild(jsii.String("LogGroup")).(awslogs.ILogGroup); ok && lg != nil {
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("WriteOwnLogs"),
+			Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+			Resources: jsii.Strings(*lg.LogGroupArn()),
+		}))
+	}
+	policy := awsiam.NewManagedPolicy(this, jsii.String("Policy"), &awsiam.ManagedPolicyProps{
+		Description: jsii.String("Write tenant registry entry " + key + " through " + WriterRoleName),
+		Roles:       &[]awsiam.IRole{role},
+		Statements:  &statements,
+	})
+	// The SDK calls need the permission to assume the writer role.
+	cr.Node().AddDependency(policy)
 	return &registryEntry{Construct: this, key: key}
 }
 

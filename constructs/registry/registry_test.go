@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fleetcdk/fleet/constructs/registry"
@@ -164,9 +165,16 @@ func TestRegistry_writerRoleTrustsOrganization(t *testing.T) {
 
 func TestRegistry_writerPolicyAllowsOnlyPutAndUpdateOnTheTable(t *testing.T) {
 	stack, _ := newRegistry(t, writers())
-	policies := cdktest.Resources(stack, "AWS::IAM::Policy")
+	// A customer-managed policy, no inline policy (HIPAA/NIST IAMNoInlinePolicy).
+	cdktest.Template(stack).ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(0))
+	policies := cdktest.Resources(stack, "AWS::IAM::ManagedPolicy")
 	if len(policies) != 1 {
-		t.Fatalf("want 1 policy, got %d", len(policies))
+		t.Fatalf("want 1 managed policy, got %d", len(policies))
+	}
+	for _, p := range policies {
+		if got, want := p["Properties"].(map[string]any)["Roles"], []any{map[string]any{"Ref": roleID}}; !reflect.DeepEqual(got, want) {
+			t.Errorf("policy is attached to %v, want the writer role only", got)
+		}
 	}
 	var dynamo map[string]any
 	for _, p := range policies {
@@ -281,22 +289,69 @@ func TestRegistryEntry_marksTheItemOffboardedOnDelete(t *testing.T) {
 	}
 }
 
-func TestRegistryEntry_lambdaRoleMayOnlyAssumeTheWriterRole(t *testing.T) {
+func TestRegistryEntry_lambdaRoleMayOnlyAssumeTheWriterRoleAndWriteItsLogs(t *testing.T) {
 	stack := cdktest.StackIn("222222222222", "eu-west-1")
 	registry.NewRegistryEntry(stack, "RegistryEntry", entryProps())
 	tpl := cdktest.Template(stack)
-	tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{"Path": "/fleet/registry-entry/"})
-	tpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(1))
-	tpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+	tpl.ResourceCountIs(jsii.String("AWS::IAM::Role"), jsii.Number(1))
+	// No AWS managed policy (AWSLambdaBasicExecutionRole writes to every log group) and no
+	// inline policy.
+	tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
+		"Path":              "/fleet/registry-entry/",
+		"ManagedPolicyArns": assertions.Match_Absent(),
+		"Policies":          assertions.Match_Absent(),
+	})
+	tpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(0))
+	tpl.ResourceCountIs(jsii.String("AWS::IAM::ManagedPolicy"), jsii.Number(1))
+	tpl.HasResourceProperties(jsii.String("AWS::IAM::ManagedPolicy"), map[string]any{
+		"Roles": []any{map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^RegistryEntryRole"))}},
 		"PolicyDocument": map[string]any{
 			"Version": "2012-10-17",
-			"Statement": []any{map[string]any{
-				"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": "arn:aws:iam::111111111111:role/fleet-registry-writer",
-			}},
+			"Statement": []any{
+				map[string]any{
+					"Sid": "AssumeRegistryWriter", "Action": "sts:AssumeRole", "Effect": "Allow",
+					"Resource": "arn:aws:iam::111111111111:role/fleet-registry-writer",
+				},
+				map[string]any{
+					"Sid": "WriteOwnLogs", "Action": []any{"logs:CreateLogStream", "logs:PutLogEvents"}, "Effect": "Allow",
+					"Resource": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^AWS679f53fac002430cb0da5b7982bd2287LogGroup")), "Arn"}},
+				},
+			},
 		},
 	})
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
 		"Role": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^RegistryEntryRole")), "Arn"}},
+	})
+	// The SDK calls run only once the role may assume the writer role.
+	tpl.HasResource(jsii.String("Custom::FleetRegistryEntry"), map[string]any{
+		"DependsOn": assertions.Match_ArrayWith(&[]any{assertions.Match_StringLikeRegexp(jsii.String("^RegistryEntryPolicy"))}),
+	})
+}
+
+// TestRegistryEntry_sharedProviderRoleIsTrustedByTheWriter: the CDK runs every AwsCustomResource
+// of a stack in one function with the role of the first; when another construct created it (a
+// dedicated tenant's ingress), that role must be under the path the writer role trusts and hold
+// the entry's permissions.
+func TestRegistryEntry_sharedProviderRoleIsTrustedByTheWriter(t *testing.T) {
+	stack := cdktest.StackIn("222222222222", "eu-west-1")
+	customresources.NewAwsCustomResource(stack, jsii.String("Other"), &customresources.AwsCustomResourceProps{
+		OnCreate: &customresources.AwsSdkCall{
+			Service: jsii.String("EC2"), Action: jsii.String("describeManagedPrefixLists"),
+			PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String("x")),
+		},
+		Policy: customresources.AwsCustomResourcePolicy_FromSdkCalls(&customresources.SdkCallsPolicyOptions{Resources: customresources.AwsCustomResourcePolicy_ANY_RESOURCE()}),
+	})
+	registry.NewRegistryEntry(stack, "RegistryEntry", entryProps())
+	tpl := cdktest.Template(stack)
+	tpl.ResourceCountIs(jsii.String("AWS::IAM::Role"), jsii.Number(1))
+	tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{"Path": "/fleet/registry-entry/"})
+	tpl.HasResourceProperties(jsii.String("AWS::IAM::ManagedPolicy"), map[string]any{
+		"Roles": []any{map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^AWS679f53fac002430cb0da5b7982bd2287ServiceRole"))}},
+		"PolicyDocument": assertions.Match_ObjectLike(&map[string]any{
+			"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+				"Action": "sts:AssumeRole", "Resource": "arn:aws:iam::111111111111:role/fleet-registry-writer",
+			})}),
+		}),
 	})
 }
 
