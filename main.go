@@ -27,6 +27,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fleetcdk/fleet/config"
+	"github.com/fleetcdk/fleet/constructs/pipeline"
 	"github.com/fleetcdk/fleet/internal/assembly"
 	"github.com/fleetcdk/fleet/stacks"
 )
@@ -64,7 +65,11 @@ func main() {
 	if w := os.Getenv(workerEnv); w != "" {
 		fmt.Sscanf(w, "%d/%d", &sel.Shard, &sel.Shards)
 	} else if n := shards(m, sel); n > 1 {
-		if err := runWorkers(m, n); err != nil {
+		err := runWorkers(m, n)
+		if err == nil {
+			err = writeWaves(os.Getenv("CDK_OUTDIR"), m)
+		}
+		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -86,10 +91,19 @@ func main() {
 	if err == nil && len(problems) > 0 {
 		err = fmt.Errorf("%s\n\n%d template(s) over a CloudFormation quota; nothing can be deployed", strings.Join(problems, "\n"), len(problems))
 	}
+	if err == nil && sel.Tenant == "" && sel.Shards <= 1 {
+		err = writeWaves(*asm.Directory(), m)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+// writeWaves writes the pipeline's wave plan (stacks and smoke tests per wave) into the cloud
+// assembly, where the pipeline's deploy and smoke-test steps read it.
+func writeWaves(out string, m *config.Model) error {
+	return os.WriteFile(filepath.Join(out, pipeline.WavesFile), pipeline.WavesJSON(pipeline.Waves(m)), 0o644)
 }
 
 // contextString reads a context value the CDK CLI passes (-c key=value) without starting jsii:

@@ -59,6 +59,13 @@ func TestShardedSynth_matchesOneProcess(t *testing.T) {
 	if !reflect.DeepEqual(manifest(one), manifest(two)) {
 		t.Error("manifest artifacts differ between one and two workers")
 	}
+	for _, f := range []string{"fleet-waves.json"} {
+		a, err1 := os.ReadFile(filepath.Join(one, f))
+		b, err2 := os.ReadFile(filepath.Join(two, f))
+		if err1 != nil || err2 != nil || string(a) != string(b) {
+			t.Errorf("%s missing or different between one and two workers (%v %v)", f, err1, err2)
+		}
+	}
 	if leftovers, _ := filepath.Glob(filepath.Join(two, ".worker-*")); len(leftovers) > 0 {
 		t.Errorf("worker folders left behind: %v", leftovers)
 	}

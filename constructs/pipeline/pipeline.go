@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -309,7 +310,7 @@ func addWave(cp pipelines.CodePipeline, synth pipelines.ShellStep, w Wave, p Pip
 	}
 	deploy := pipelines.NewCodeBuildStep(jsii.String("Deploy-"+w.Name), &pipelines.CodeBuildStepProps{
 		Input:    synth,
-		Commands: jsii.Strings(DeployCommands(w.Stacks, p.CliVersion, p.Concurrency, p.StacksPerCommand)...),
+		Commands: jsii.Strings(DeployCommands(w.Name, p.CliVersion, p.Concurrency, p.StacksPerCommand)...),
 		RolePolicyStatements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("sts:AssumeRole", "sts:TagSession"),
 			Resources: &roles,
@@ -326,7 +327,7 @@ func addWave(cp pipelines.CodePipeline, synth pipelines.ShellStep, w Wave, p Pip
 	post := []pipelines.Step{deploy}
 	if len(w.SmokeTests) > 0 {
 		smoke := pipelines.NewShellStep(jsii.String("SmokeTest-"+w.Name), &pipelines.ShellStepProps{
-			Commands: jsii.Strings(SmokeTestCommands(w.SmokeTests)...),
+			Commands: jsii.Strings(SmokeTestCommands(w.Name)...),
 		})
 		smoke.AddStepDependency(deploy)
 		post = append(post, smoke)
@@ -334,23 +335,52 @@ func addWave(cp pipelines.CodePipeline, synth pipelines.ShellStep, w Wave, p Pip
 	cp.AddWave(jsii.String(w.Name), &pipelines.WaveOptions{Pre: &pre, Post: &post})
 }
 
-// DeployCommands returns the shell commands that deploy stacks from the cloud assembly in the
-// working directory, at most perCommand stacks per command.
-func DeployCommands(stacks []string, cliVersion string, concurrency, perCommand int) []string {
-	var out []string
-	for i := 0; i < len(stacks); i += perCommand {
-		end := min(i+perCommand, len(stacks))
-		out = append(out, fmt.Sprintf("npx --yes aws-cdk@%s deploy --app . --require-approval never --concurrency %d --exclusively %s",
-			cliVersion, concurrency, strings.Join(stacks[i:end], " ")))
+// WavesFile is written by the app into the cloud assembly (the synth step's output, which every
+// wave's steps run in): per wave, its stacks and smoke-test URLs. Wave steps read their part
+// with jq, so the pipeline's template does not grow with the fleet: 2,000 tenants would
+// otherwise put a megabyte of stack names and URLs into the buildspecs.
+const WavesFile = "fleet-waves.json"
+
+// WavesJSON renders waves as the content of WavesFile.
+func WavesJSON(waves []Wave) []byte {
+	type smoke struct {
+		Tenant string `json:"tenant"`
+		URL    string `json:"url"`
 	}
-	return out
+	type wave struct {
+		Stacks     []string `json:"stacks"`
+		SmokeTests []smoke  `json:"smokeTests"`
+	}
+	out := struct {
+		Waves map[string]wave `json:"waves"`
+	}{Waves: map[string]wave{}}
+	for _, w := range waves {
+		ww := wave{Stacks: w.Stacks, SmokeTests: []smoke{}}
+		for _, t := range w.SmokeTests {
+			ww.SmokeTests = append(ww.SmokeTests, smoke{t.Tenant, t.URL})
+		}
+		out.Waves[w.Name] = ww
+	}
+	data, _ := json.MarshalIndent(out, "", "  ")
+	return append(data, '\n')
 }
 
-// SmokeTestCommands returns one curl per smoke test; the first failure fails the step.
-func SmokeTestCommands(tests []SmokeTest) []string {
-	var out []string
-	for _, t := range tests {
-		out = append(out, fmt.Sprintf("echo 'smoke test %s: %s' && curl -fsS --max-time 10 -o /dev/null %s", t.Tenant, t.URL, t.URL))
+// DeployCommands returns the shell commands that deploy wave's stacks, as listed in WavesFile,
+// from the cloud assembly in the working directory, at most perCommand stacks per command. A
+// wave missing from the file fails the step (jq -e) rather than deploying nothing.
+func DeployCommands(wave, cliVersion string, concurrency, perCommand int) []string {
+	return []string{
+		fmt.Sprintf(`stacks=$(jq -er --arg w %q '.waves[$w].stacks | join(" ")' %s)`, wave, WavesFile),
+		fmt.Sprintf(`printf '%%s\n' $stacks | xargs -n %d npx --yes aws-cdk@%s deploy --app . --require-approval never --concurrency %d --exclusively`,
+			perCommand, cliVersion, concurrency),
 	}
-	return out
+}
+
+// SmokeTestCommands returns the commands that GET every smoke-test URL of wave in WavesFile;
+// the first failure fails the step.
+func SmokeTestCommands(wave string) []string {
+	return []string{
+		fmt.Sprintf(`jq -er --arg w %q '.waves[$w].smokeTests[] | .tenant + " " + .url' %s > smoke-tests.txt`, wave, WavesFile),
+		`while read -r tenant url; do echo "smoke test $tenant: $url"; curl -fsS --max-time 10 -o /dev/null "$url" || exit 1; done < smoke-tests.txt`,
+	}
 }

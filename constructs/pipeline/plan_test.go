@@ -1,7 +1,9 @@
 package pipeline_test
 
 import (
+	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/fleetcdk/fleet/config"
@@ -115,13 +117,28 @@ func TestWaves_listsTheAccountsEachWaveDeploysInto(t *testing.T) {
 	}
 }
 
-func TestDeployCommands_chunksStacksIntoCommandsOfBoundedLength(t *testing.T) {
-	got := pipeline.DeployCommands([]string{"a", "b", "c"}, "2.1148.1", 4, 2)
-	want := []string{
-		"npx --yes aws-cdk@2.1148.1 deploy --app . --require-approval never --concurrency 4 --exclusively a b",
-		"npx --yes aws-cdk@2.1148.1 deploy --app . --require-approval never --concurrency 4 --exclusively c",
+func TestDeployCommands_readTheWaveFromTheWavesFileInBatches(t *testing.T) {
+	got := strings.Join(pipeline.DeployCommands("production-main", "2.1148.1", 4, 50), "\n")
+	for _, want := range []string{`jq -er --arg w "production-main" '.waves[$w].stacks | join(" ")' fleet-waves.json`,
+		"xargs -n 50 npx --yes aws-cdk@2.1148.1 deploy --app . --require-approval never --concurrency 4 --exclusively"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("DeployCommands lacks %q:\n%s", want, got)
+		}
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("DeployCommands = %q\nwant %q", got, want)
+}
+
+func TestWavesJSON_listsEachWavesStacksAndSmokeTests(t *testing.T) {
+	var file struct {
+		Waves map[string]struct {
+			Stacks     []string                       `json:"stacks"`
+			SmokeTests []struct{ Tenant, URL string } `json:"smokeTests"`
+		} `json:"waves"`
+	}
+	if err := json.Unmarshal(pipeline.WavesJSON(pipeline.Waves(exampleModel(t))), &file); err != nil {
+		t.Fatal(err)
+	}
+	w := file.Waves["staging-early"]
+	if !reflect.DeepEqual(w.Stacks, []string{"tenant-acme-health-staging"}) || len(w.SmokeTests) != 1 || w.SmokeTests[0].URL != "https://acme.staging.adhere.example.com/health" {
+		t.Errorf("staging-early: %+v", w)
 	}
 }
