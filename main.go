@@ -36,6 +36,12 @@ import (
 // it, starting a second jsii runtime costs more than it saves.
 const shardFrom = 120
 
+// stacksPerWorker bounds a worker's share: its jsii runtime holds the construct tree of its
+// stacks until it exits (about 1.6 MiB per stack), so a large fleet is split into more workers
+// than cores, and at most one per core runs at a time. 2,129 stacks in two workers peaked at
+// 4.2 GiB for the whole process tree; in four, two at a time, at about half of that.
+const stacksPerWorker = 600
+
 // Environment variables between the parent and its workers.
 const (
 	shardsEnv = "FLEET_SHARDS"
@@ -137,10 +143,11 @@ func shards(m *config.Model, sel stacks.Selection) int {
 			return n
 		}
 	}
-	if sel.Tenant != "" || stacks.EstimatedStacks(m) < shardFrom {
+	est := stacks.EstimatedStacks(m)
+	if sel.Tenant != "" || est < shardFrom {
 		return 1
 	}
-	return runtime.NumCPU()
+	return max(runtime.NumCPU(), (est+stacksPerWorker-1)/stacksPerWorker)
 }
 
 // runWorkers runs n copies of this program, each synthesizing its units into a part folder of
@@ -157,6 +164,7 @@ func runWorkers(m *config.Model, n int) error {
 	parts := make([]string, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
+	running := make(chan struct{}, runtime.NumCPU()) // at most one worker per core at a time
 	for i := 0; i < n; i++ {
 		parts[i] = filepath.Join(out, fmt.Sprintf(".worker-%d", i))
 		os.RemoveAll(parts[i])
@@ -169,6 +177,8 @@ func runWorkers(m *config.Model, n int) error {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
+			running <- struct{}{}
+			defer func() { <-running }()
 			if err := cmd.Run(); err != nil {
 				errs[i] = fmt.Errorf("synth worker %d of %d: %w", i+1, n, err)
 			}

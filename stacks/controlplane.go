@@ -35,7 +35,12 @@ func NewControlPlane(scope constructs.Construct, id string, m *config.Model) *Co
 	}, map[string]string{"fleet:component": "control-plane"})
 	cp := &ControlPlane{Stack: stack}
 
-	accounts := fleetAccounts(m)
+	// With an organization id, the registry and the bus trust the organization; the list of
+	// accounts is only for fleets outside one (at most limits.TrustedAccounts, checked by config).
+	var accounts []string
+	if p.OrganizationID == "" {
+		accounts = m.Accounts()
+	}
 	var envs []string
 	for _, e := range m.Fleet.Environments {
 		envs = append(envs, e.Name)
@@ -62,32 +67,6 @@ func NewControlPlane(scope constructs.Construct, id string, m *config.Model) *Co
 		})
 	}
 	return cp
-}
-
-// fleetAccounts are the accounts other than the platform's that hold the fleet's stacks: the
-// environments' and cells' accounts and the dedicated tenants' existing accounts, sorted.
-func fleetAccounts(m *config.Model) []string {
-	seen := map[string]bool{m.Fleet.Platform.Account: true}
-	var out []string
-	add := func(a string) {
-		if a != "" && !seen[a] {
-			seen[a] = true
-			out = append(out, a)
-		}
-	}
-	for _, e := range m.Fleet.Environments {
-		add(e.Account)
-	}
-	for _, c := range m.Fleet.Cells {
-		add(c.Account)
-	}
-	for _, t := range m.Tenants {
-		if t.Account != nil {
-			add(t.Account.ID)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // accountRequests are the accounts dedicated tenants ask for (account.email without

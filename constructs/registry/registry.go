@@ -14,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fleetcdk/fleet/constructs/data"
+	"github.com/fleetcdk/fleet/limits"
 	"github.com/fleetcdk/fleet/security"
 )
 
@@ -58,7 +59,7 @@ var Attributes = []string{
 
 // maxTrustedAccounts keeps the writer role's trust policy under IAM's default 2,048-character
 // limit (an account principal takes about 33 characters).
-const maxTrustedAccounts = 45
+var maxTrustedAccounts = limits.TrustedAccounts.Max
 
 var (
 	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
