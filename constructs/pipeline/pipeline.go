@@ -299,7 +299,7 @@ func addWave(cp pipelines.CodePipeline, synth pipelines.ShellStep, w Wave, p Pip
 	var approval pipelines.ManualApprovalStep
 	if w.Approval {
 		approval = pipelines.NewManualApprovalStep(jsii.String("Approve-"+w.Name), &pipelines.ManualApprovalStepProps{
-			Comment: jsii.String(fmt.Sprintf("Deploy %d stack(s) of wave %s to %s?", len(w.Stacks), w.Name, w.Environment)),
+			Comment: jsii.String(fmt.Sprintf("Deploy wave %s to %s? (its stacks: %s in the synth output)", w.Name, w.Environment, WavesFile)),
 		})
 	}
 	var roles []*string

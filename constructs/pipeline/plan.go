@@ -22,8 +22,10 @@ type Wave struct {
 	Approval bool
 	// Stacks are the stack names to deploy, in a stable order.
 	Stacks []string
-	// Accounts are the accounts the stacks deploy into, sorted: the wave's CodeBuild role may
-	// assume their CDK bootstrap roles.
+	// Accounts are the accounts of the wave's environment (its account, its cells' accounts and
+	// its dedicated tenants' accounts), sorted: the wave's CodeBuild role may assume their CDK
+	// bootstrap roles. Per environment rather than per wave, so onboarding a pool or silo tenant
+	// does not change the pipeline stack.
 	Accounts []string
 	// SmokeTests are run after the wave's stacks are deployed, one per tenant.
 	SmokeTests []SmokeTest
@@ -49,22 +51,31 @@ func Waves(m *config.Model) []Wave {
 	}
 	for i := range m.Fleet.Environments {
 		env := &m.Fleet.Environments[i]
-		cells := Wave{Name: env.Name + "-cells", Environment: env.Name, Approval: env.RequireApproval}
+		accounts := []string{env.Account}
+		for _, c := range m.Fleet.Cells {
+			if c.Environment == env.Name {
+				accounts = append(accounts, c.Account)
+			}
+		}
+		for _, d := range deps {
+			if d.Env.Name == env.Name && !d.Pending {
+				accounts = append(accounts, d.Account)
+			}
+		}
+		cells := Wave{Name: env.Name + "-cells", Environment: env.Name, Approval: env.RequireApproval, Accounts: accounts}
 		for _, c := range m.Fleet.Cells {
 			if c.Environment == env.Name {
 				cells.Stacks = append(cells.Stacks, "cell-"+c.ID, "cell-"+c.ID+"-edge")
-				cells.Accounts = append(cells.Accounts, c.Account)
 			}
 		}
 		out = appendWave(out, cells)
 		for _, name := range m.Fleet.Waves {
-			w := Wave{Name: env.Name + "-" + name, Environment: env.Name, Approval: env.RequireApproval}
+			w := Wave{Name: env.Name + "-" + name, Environment: env.Name, Approval: env.RequireApproval, Accounts: accounts}
 			for _, d := range deps {
 				if d.Env.Name != env.Name || d.Tenant.Wave != name || d.Pending {
 					continue
 				}
 				w.Stacks = append(w.Stacks, d.StackName())
-				w.Accounts = append(w.Accounts, d.Account)
 				if len(d.Hosts) > 0 && health != "" {
 					w.SmokeTests = append(w.SmokeTests, SmokeTest{Tenant: d.Tenant.ID, URL: "https://" + d.Hosts[0] + health})
 				}

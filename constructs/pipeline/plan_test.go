@@ -108,7 +108,7 @@ func TestWaves_listsTheAccountsEachWaveDeploysInto(t *testing.T) {
 	ws := pipeline.Waves(exampleModel(t))
 	for name, want := range map[string][]string{
 		"control-plane":   {"111111111111"},
-		"staging-main":    {"444444444444"},
+		"staging-main":    {"222222222222", "444444444444"},
 		"production-main": {"333333333333", "444444444444"},
 	} {
 		if got := wave(t, ws, name).Accounts; !reflect.DeepEqual(got, want) {
