@@ -258,7 +258,7 @@ func TestReplicationGroup_attributes(t *testing.T) {
 
 func TestReplicationGroup_userSecretRejectsUnknownTenant(t *testing.T) {
 	_, _, rg := newGroup(cache.ReplicationGroupProps{Users: []string{"acme-health"}})
-	mustPanic(t, `cache: no user for tenant "orbit-care"`, func() { rg.UserSecret("orbit-care") })
+	cdktest.MustPanic(t, `cache: no user for tenant "orbit-care"`, func() { rg.UserSecret("orbit-care") })
 }
 
 // Replacing any of these loses data (the replication group, the key, the secrets) or fails on
@@ -322,7 +322,7 @@ func TestNewReplicationGroup_rejectsBadProps(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			stack := cdktest.Stack()
 			props := tc.props(vpc(stack))
-			mustPanic(t, tc.want, func() { cache.NewReplicationGroup(stack, "Cache", props) })
+			cdktest.MustPanic(t, tc.want, func() { cache.NewReplicationGroup(stack, "Cache", props) })
 		})
 	}
 }
@@ -333,20 +333,6 @@ func TestNewReplicationGroup_acceptsNinetyEightTenants(t *testing.T) {
 		tenants[i] = fmt.Sprintf("t%d", i)
 	}
 	newGroup(cache.ReplicationGroupProps{Users: tenants})
-}
-
-func mustPanic(t *testing.T, want string, f func()) {
-	t.Helper()
-	defer func() {
-		r := recover()
-		if r == nil {
-			t.Fatalf("want a panic containing %q", want)
-		}
-		if msg := fmt.Sprint(r); !strings.Contains(msg, want) {
-			t.Fatalf("panic %q does not contain %q", msg, want)
-		}
-	}()
-	f()
 }
 
 func sameSet(a, b []string) bool {

@@ -55,21 +55,6 @@ func distConfig(t *testing.T, stack awscdk.Stack) map[string]any {
 	return nil
 }
 
-func mustPanic(t *testing.T, want string, f func()) {
-	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		if r == nil {
-			t.Fatalf("want a panic containing %q, got none", want)
-		}
-		if msg := fmt.Sprint(r); !strings.Contains(msg, want) {
-			t.Fatalf("panic %q does not contain %q", msg, want)
-		}
-	}()
-	f()
-}
-
 func TestDistribution_originIsHTTPSOnlyWithTLS12(t *testing.T) {
 	stack := cdktest.Stack()
 	cdn.NewDistribution(stack, "Cdn", props())
@@ -402,7 +387,7 @@ func hosts(n int) []string {
 
 func TestDistribution_rejectsOver100Hosts(t *testing.T) {
 	stack := cdktest.Stack()
-	mustPanic(t, "cdn: 101 hosts is over CloudFront's limit of 100 alternate domain names per distribution; move tenants to another cell", func() {
+	cdktest.MustPanic(t, "cdn: 101 hosts is over CloudFront's limit of 100 alternate domain names per distribution; move tenants to another cell", func() {
 		cdn.NewDistribution(stack, "Cdn", withHosts(stack, props(), hosts(101)...))
 	})
 }
@@ -410,14 +395,14 @@ func TestDistribution_rejectsOver100Hosts(t *testing.T) {
 func TestDistribution_rejectsHostsWithoutCertificate(t *testing.T) {
 	p := props()
 	p.Hosts = []string{"acme.example.com"}
-	mustPanic(t, "cdn: props.Certificate is required when props.Hosts is set", func() {
+	cdktest.MustPanic(t, "cdn: props.Certificate is required when props.Hosts is set", func() {
 		cdn.NewDistribution(cdktest.Stack(), "Cdn", p)
 	})
 }
 
 func TestDistribution_rejectsDuplicateHost(t *testing.T) {
 	stack := cdktest.Stack()
-	mustPanic(t, "cdn: host ACME.example.com is listed twice", func() {
+	cdktest.MustPanic(t, "cdn: host ACME.example.com is listed twice", func() {
 		cdn.NewDistribution(stack, "Cdn", withHosts(stack, props(), "acme.example.com", "ACME.example.com"))
 	})
 }
@@ -425,11 +410,11 @@ func TestDistribution_rejectsDuplicateHost(t *testing.T) {
 func TestDistribution_rejectsMissingOriginDomain(t *testing.T) {
 	p := props()
 	p.OriginDomain = ""
-	mustPanic(t, "cdn: props.OriginDomain is required", func() { cdn.NewDistribution(cdktest.Stack(), "Cdn", p) })
+	cdktest.MustPanic(t, "cdn: props.OriginDomain is required", func() { cdn.NewDistribution(cdktest.Stack(), "Cdn", p) })
 }
 
 func TestDistribution_rejectsMissingOriginSecret(t *testing.T) {
 	p := props()
 	p.OriginSecret = nil
-	mustPanic(t, "cdn: props.OriginSecret is required", func() { cdn.NewDistribution(cdktest.Stack(), "Cdn", p) })
+	cdktest.MustPanic(t, "cdn: props.OriginSecret is required", func() { cdn.NewDistribution(cdktest.Stack(), "Cdn", p) })
 }

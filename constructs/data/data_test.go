@@ -281,7 +281,7 @@ func TestNewTable_rejectsBadProps(t *testing.T) {
 		{"same key names", &data.TableProps{PartitionKey: "id", SortKey: "id"}, `data: props.PartitionKey and props.SortKey are both "id"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			mustPanic(t, tc.want, func() { data.NewTable(cdktest.Stack(), "Orders", tc.props) })
+			cdktest.MustPanic(t, tc.want, func() { data.NewTable(cdktest.Stack(), "Orders", tc.props) })
 		})
 	}
 }
@@ -291,17 +291,17 @@ func TestGrantTenantReadWriteData_rejectsPatternCharacters(t *testing.T) {
 		t.Run(tenant, func(t *testing.T) {
 			stack, tb := newTable(nil)
 			role := taskRole(stack, "Pooled")
-			mustPanic(t, fmt.Sprintf("data: GrantTenantReadWriteData: tenant id %q", tenant), func() { tb.GrantTenantReadWriteData(role, tenant) })
+			cdktest.MustPanic(t, fmt.Sprintf("data: GrantTenantReadWriteData: tenant id %q", tenant), func() { tb.GrantTenantReadWriteData(role, tenant) })
 		})
 	}
 }
 
 func TestNewTenantScopedRole_rejectsMissingArguments(t *testing.T) {
 	stack, tb := newTable(nil)
-	mustPanic(t, "data: NewTenantScopedRole: table is required", func() {
+	cdktest.MustPanic(t, "data: NewTenantScopedRole: table is required", func() {
 		data.NewTenantScopedRole(stack, "A", nil, taskRole(stack, "TaskRole"))
 	})
-	mustPanic(t, "data: NewTenantScopedRole: assumedBy is required", func() {
+	cdktest.MustPanic(t, "data: NewTenantScopedRole: assumedBy is required", func() {
 		data.NewTenantScopedRole(stack, "B", tb, nil)
 	})
 }
@@ -363,20 +363,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func mustPanic(t *testing.T, want string, f func()) {
-	t.Helper()
-	defer func() {
-		r := recover()
-		if r == nil {
-			t.Fatalf("want a panic containing %q", want)
-		}
-		if msg := fmt.Sprint(r); !strings.Contains(msg, want) {
-			t.Fatalf("panic %q does not contain %q", msg, want)
-		}
-	}()
-	f()
 }
 
 func sameSet(a, b []string) bool {

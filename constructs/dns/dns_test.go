@@ -1,7 +1,6 @@
 package dns_test
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -31,21 +30,6 @@ func zone(stack awscdk.Stack) awsroute53.IHostedZone {
 
 func tenantHosts(stack awscdk.Stack, hosts ...string) dns.AliasRecords {
 	return dns.NewAliasRecords(stack, "Dns", &dns.AliasRecordsProps{Zone: zone(stack), Hosts: hosts, Target: edge})
-}
-
-func mustPanic(t *testing.T, want string, f func()) {
-	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		if r == nil {
-			t.Fatalf("want a panic containing %q, got none", want)
-		}
-		if msg := fmt.Sprint(r); !strings.Contains(msg, want) {
-			t.Fatalf("panic %q does not contain %q", msg, want)
-		}
-	}()
-	f()
 }
 
 func TestAliasRecords_aAndAAAAPerHostAliasedToTarget(t *testing.T) {
@@ -110,42 +94,42 @@ func TestAliasRecords_acceptsZoneApex(t *testing.T) {
 }
 
 func TestAliasRecords_rejectsHostOutsideZone(t *testing.T) {
-	mustPanic(t, "dns: host acme.example.org is not in zone staging.adhere.example.com", func() {
+	cdktest.MustPanic(t, "dns: host acme.example.org is not in zone staging.adhere.example.com", func() {
 		tenantHosts(cdktest.Stack(), "acme.staging.adhere.example.com", "acme.example.org")
 	})
 }
 
 func TestAliasRecords_rejectsHostThatOnlyEndsLikeZone(t *testing.T) {
-	mustPanic(t, "dns: host evilstaging.adhere.example.com is not in zone staging.adhere.example.com", func() {
+	cdktest.MustPanic(t, "dns: host evilstaging.adhere.example.com is not in zone staging.adhere.example.com", func() {
 		tenantHosts(cdktest.Stack(), "evilstaging.adhere.example.com")
 	})
 }
 
 func TestAliasRecords_rejectsTargetOutsideZone(t *testing.T) {
 	stack := cdktest.Stack()
-	mustPanic(t, "dns: props.Target d111.cloudfront.net is not in zone staging.adhere.example.com", func() {
+	cdktest.MustPanic(t, "dns: props.Target d111.cloudfront.net is not in zone staging.adhere.example.com", func() {
 		dns.NewAliasRecords(stack, "Dns", &dns.AliasRecordsProps{Zone: zone(stack), Hosts: []string{"acme.staging.adhere.example.com"}, Target: "d111.cloudfront.net"})
 	})
 }
 
 func TestAliasRecords_rejectsHostAliasedToItself(t *testing.T) {
-	mustPanic(t, "dns: host "+edge+" is the alias target itself", func() { tenantHosts(cdktest.Stack(), edge) })
+	cdktest.MustPanic(t, "dns: host "+edge+" is the alias target itself", func() { tenantHosts(cdktest.Stack(), edge) })
 }
 
 func TestAliasRecords_rejectsDuplicateHost(t *testing.T) {
-	mustPanic(t, "dns: host acme.staging.adhere.example.com is listed twice", func() {
+	cdktest.MustPanic(t, "dns: host acme.staging.adhere.example.com is listed twice", func() {
 		tenantHosts(cdktest.Stack(), "acme.staging.adhere.example.com", "ACME.staging.adhere.example.com")
 	})
 }
 
 func TestAliasRecords_rejectsHostsWithCollidingIDs(t *testing.T) {
-	mustPanic(t, "get the same record ids a-b-staging-adhere-example-com", func() {
+	cdktest.MustPanic(t, "get the same record ids a-b-staging-adhere-example-com", func() {
 		tenantHosts(cdktest.Stack(), "a-b.staging.adhere.example.com", "a.b.staging.adhere.example.com")
 	})
 }
 
 func TestAliasRecords_rejectsInvalidHost(t *testing.T) {
-	mustPanic(t, `dns: host "acme_1.staging.adhere.example.com" is not a valid DNS name`, func() {
+	cdktest.MustPanic(t, `dns: host "acme_1.staging.adhere.example.com" is not a valid DNS name`, func() {
 		tenantHosts(cdktest.Stack(), "acme_1.staging.adhere.example.com")
 	})
 }
@@ -177,7 +161,7 @@ func TestNewCloudFrontAlias_rejectsNameOutsideZone(t *testing.T) {
 	dist := awscloudfront.Distribution_FromDistributionAttributes(stack, jsii.String("Dist"), &awscloudfront.DistributionAttributes{
 		DistributionId: jsii.String("E1ABCDEF"), DomainName: jsii.String("d111.cloudfront.net"),
 	})
-	mustPanic(t, "dns: name edge.example.org is not in zone staging.adhere.example.com", func() {
+	cdktest.MustPanic(t, "dns: name edge.example.org is not in zone staging.adhere.example.com", func() {
 		dns.NewCloudFrontAlias(stack, "Edge", zone(stack), "edge.example.org", dist)
 	})
 }

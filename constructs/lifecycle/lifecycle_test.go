@@ -59,20 +59,6 @@ func rule(t *testing.T, stack awscdk.Stack, prefix string) map[string]any {
 	return nil
 }
 
-func mustPanic(t *testing.T, want string, f func()) {
-	t.Helper()
-	defer func() {
-		r := recover()
-		if r == nil {
-			t.Fatalf("no panic; want one mentioning %q", want)
-		}
-		if msg, _ := r.(string); !strings.Contains(msg, want) {
-			t.Fatalf("panic %v; want it to mention %q", r, want)
-		}
-	}()
-	f()
-}
-
 func TestLifecycleBus_isNamedAndEncryptedWithARotatingRetainedKey(t *testing.T) {
 	stack, bus := newBus(t, fleetProps())
 	tpl := cdktest.Template(stack)
@@ -285,7 +271,7 @@ func TestLifecycleBus_hasNoPolicyWithoutSources(t *testing.T) {
 }
 
 func TestLifecycleBus_rejectsMalformedSourceAccount(t *testing.T) {
-	mustPanic(t, `"22" is not a 12-digit account id`, func() {
+	cdktest.MustPanic(t, `"22" is not a 12-digit account id`, func() {
 		newBus(t, &lifecycle.LifecycleBusProps{SourceAccounts: []string{"22"}})
 	})
 }
@@ -327,11 +313,11 @@ func TestFailureForwarder_forwardsOnlyFailuresWhenAsked(t *testing.T) {
 }
 
 func TestFailureForwarder_rejectsMalformedBusArn(t *testing.T) {
-	mustPanic(t, "is not an event bus ARN", func() {
+	cdktest.MustPanic(t, "is not an event bus ARN", func() {
 		lifecycle.NewFailureForwarder(cdktest.Stack(), "Forwarder", &lifecycle.FailureForwarderProps{BusArn: "fleet-tenant-lifecycle"})
 	})
 }
 
 func TestFailureForwarder_rejectsMissingBusArn(t *testing.T) {
-	mustPanic(t, "props.BusArn is required", func() { lifecycle.NewFailureForwarder(cdktest.Stack(), "Forwarder", nil) })
+	cdktest.MustPanic(t, "props.BusArn is required", func() { lifecycle.NewFailureForwarder(cdktest.Stack(), "Forwarder", nil) })
 }

@@ -67,20 +67,6 @@ func sdkCall(t *testing.T, stack awscdk.Stack, phase string) map[string]any {
 	return nil
 }
 
-func mustPanic(t *testing.T, want string, f func()) {
-	t.Helper()
-	defer func() {
-		r := recover()
-		if r == nil {
-			t.Fatalf("no panic; want one mentioning %q", want)
-		}
-		if msg, _ := r.(string); !strings.Contains(msg, want) {
-			t.Fatalf("panic %v; want it to mention %q", r, want)
-		}
-	}()
-	f()
-}
-
 func TestRegistry_tableIsKeyedByTenantAndEnvironmentEncryptedProtectedAndRetained(t *testing.T) {
 	stack, reg := newRegistry(t, writers())
 	tpl := cdktest.Template(stack)
@@ -217,11 +203,11 @@ func TestRegistry_writerPolicyAllowsOnlyPutAndUpdateOnTheTable(t *testing.T) {
 }
 
 func TestRegistry_rejectsMissingWriters(t *testing.T) {
-	mustPanic(t, "WriterAccounts is empty", func() { newRegistry(t, &registry.RegistryProps{}) })
+	cdktest.MustPanic(t, "WriterAccounts is empty", func() { newRegistry(t, &registry.RegistryProps{}) })
 }
 
 func TestRegistry_rejectsMalformedAccount(t *testing.T) {
-	mustPanic(t, `"2222" is not a 12-digit account id`, func() {
+	cdktest.MustPanic(t, `"2222" is not a 12-digit account id`, func() {
 		newRegistry(t, &registry.RegistryProps{WriterAccounts: []string{"2222"}})
 	})
 }
@@ -231,12 +217,12 @@ func TestRegistry_rejectsTooManyAccountsForATrustPolicy(t *testing.T) {
 	for i := 0; i < 46; i++ {
 		many = append(many, "2222222222"+string(rune('0'+i/10))+string(rune('0'+i%10)))
 	}
-	mustPanic(t, "set props.OrganizationID", func() { newRegistry(t, &registry.RegistryProps{WriterAccounts: many}) })
+	cdktest.MustPanic(t, "set props.OrganizationID", func() { newRegistry(t, &registry.RegistryProps{WriterAccounts: many}) })
 }
 
 func TestRegistry_rejectsStackWithoutAccount(t *testing.T) {
 	stack := awscdk.NewStack(cdktest.App(), jsii.String("Agnostic"), nil)
-	mustPanic(t, "concrete account", func() { registry.NewRegistry(stack, "Registry", writers()) })
+	cdktest.MustPanic(t, "concrete account", func() { registry.NewRegistry(stack, "Registry", writers()) })
 }
 
 func TestRegistryEntry_putsTheItemOnCreateAndUpdate(t *testing.T) {
@@ -358,7 +344,7 @@ func TestRegistryEntry_sharedProviderRoleIsTrustedByTheWriter(t *testing.T) {
 func TestRegistryEntry_rejectsUnknownAttribute(t *testing.T) {
 	p := entryProps()
 	p.Item = map[string]string{"password": "x"}
-	mustPanic(t, `props.Item["password"] is not a registry attribute`, func() {
+	cdktest.MustPanic(t, `props.Item["password"] is not a registry attribute`, func() {
 		registry.NewRegistryEntry(cdktest.Stack(), "RegistryEntry", p)
 	})
 }
@@ -366,11 +352,11 @@ func TestRegistryEntry_rejectsUnknownAttribute(t *testing.T) {
 func TestRegistryEntry_rejectsKeyAttributesInItem(t *testing.T) {
 	p := entryProps()
 	p.Item = map[string]string{registry.AttrStatus: "pending"}
-	mustPanic(t, "set by the entry itself", func() { registry.NewRegistryEntry(cdktest.Stack(), "RegistryEntry", p) })
+	cdktest.MustPanic(t, "set by the entry itself", func() { registry.NewRegistryEntry(cdktest.Stack(), "RegistryEntry", p) })
 }
 
 func TestRegistryEntry_rejectsMissingWriterRole(t *testing.T) {
 	p := entryProps()
 	p.WriterRoleArn = ""
-	mustPanic(t, "is not a role ARN", func() { registry.NewRegistryEntry(cdktest.Stack(), "RegistryEntry", p) })
+	cdktest.MustPanic(t, "is not a role ARN", func() { registry.NewRegistryEntry(cdktest.Stack(), "RegistryEntry", p) })
 }

@@ -51,20 +51,6 @@ func bootstrapTemplate(t *testing.T, stack awscdk.Stack) map[string]any {
 	return nil
 }
 
-func mustPanic(t *testing.T, want string, f func()) {
-	t.Helper()
-	defer func() {
-		r := recover()
-		if r == nil {
-			t.Fatalf("no panic; want one mentioning %q", want)
-		}
-		if msg, _ := r.(string); !strings.Contains(msg, want) {
-			t.Fatalf("panic %v; want it to mention %q", r, want)
-		}
-	}()
-	f()
-}
-
 func TestVending_createsOneRetainedAccountPerRequest(t *testing.T) {
 	stack, v := newVending(t, props())
 	tpl := cdktest.Template(stack)
@@ -248,24 +234,24 @@ func TestVending_bootstrapForwardsTenantStackFailuresWithLifecycleBus(t *testing
 func TestVending_rejectsDuplicateEmail(t *testing.T) {
 	p := props()
 	p.Requests[1].Email = strings.ToUpper(p.Requests[0].Email)
-	mustPanic(t, "is used twice", func() { newVending(t, p) })
+	cdktest.MustPanic(t, "is used twice", func() { newVending(t, p) })
 }
 
 func TestVending_rejectsRequestWithoutOU(t *testing.T) {
 	p := props()
 	p.TenantsOU = ""
 	p.Requests = p.Requests[:1]
-	mustPanic(t, "has no OrganizationalUnit", func() { newVending(t, p) })
+	cdktest.MustPanic(t, "has no OrganizationalUnit", func() { newVending(t, p) })
 }
 
 func TestVending_rejectsMissingPipelineAccount(t *testing.T) {
 	p := props()
 	p.PipelineAccount = ""
-	mustPanic(t, "props.PipelineAccount", func() { newVending(t, p) })
+	cdktest.MustPanic(t, "props.PipelineAccount", func() { newVending(t, p) })
 }
 
 func TestVending_rejectsMalformedEmail(t *testing.T) {
 	p := props()
 	p.Requests[0].Email = "orbit-care"
-	mustPanic(t, "is not an e-mail address", func() { newVending(t, p) })
+	cdktest.MustPanic(t, "is not an e-mail address", func() { newVending(t, p) })
 }

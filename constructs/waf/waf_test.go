@@ -2,7 +2,6 @@ package waf_test
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -45,21 +44,6 @@ func rules(t *testing.T, stack awscdk.Stack) []any {
 		return acl["Properties"].(map[string]any)["Rules"].([]any)
 	}
 	return nil
-}
-
-func mustPanic(t *testing.T, want string, f func()) {
-	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		if r == nil {
-			t.Fatalf("want a panic containing %q, got none", want)
-		}
-		if msg := fmt.Sprint(r); !strings.Contains(msg, want) {
-			t.Fatalf("panic %q does not contain %q", msg, want)
-		}
-	}()
-	f()
 }
 
 func TestWebACL_cloudFrontScopeAllowsByDefault(t *testing.T) {
@@ -247,25 +231,25 @@ func TestWebACL_acceptsTenantsUpToCapacity(t *testing.T) {
 }
 
 func TestWebACL_rejectsTenantsOverCapacity(t *testing.T) {
-	mustPanic(t, "waf: web ACL cell-stg-euw1-a needs 1503 WCU, over its capacity 1500; move tenants to another cell", func() {
+	cdktest.MustPanic(t, "waf: web ACL cell-stg-euw1-a needs 1503 WCU, over its capacity 1500; move tenants to another cell", func() {
 		newACL(usEast1(), manyTenants(27)...)
 	})
 }
 
 func TestWebACL_rejectsTenantsOverCustomCapacity(t *testing.T) {
-	mustPanic(t, "needs 1139 WCU, over its capacity 1130", func() {
+	cdktest.MustPanic(t, "needs 1139 WCU, over its capacity 1130", func() {
 		waf.NewWebACL(usEast1(), "WebACL", &waf.WebACLProps{Name: "cell-stg-euw1-a", Tenants: []waf.TenantRateLimit{acme}, Capacity: 1130})
 	})
 }
 
 func TestWebACL_rejectsCapacityOverAWSMaximum(t *testing.T) {
-	mustPanic(t, "waf: props.Capacity 6000", func() {
+	cdktest.MustPanic(t, "waf: props.Capacity 6000", func() {
 		waf.NewWebACL(usEast1(), "WebACL", &waf.WebACLProps{Name: "cell", Capacity: 6000})
 	})
 }
 
 func TestWebACL_rejectsRegionOutsideUSEast1(t *testing.T) {
-	mustPanic(t, "waf: a CloudFront web ACL must be defined in us-east-1; stack region is eu-west-1", func() {
+	cdktest.MustPanic(t, "waf: a CloudFront web ACL must be defined in us-east-1; stack region is eu-west-1", func() {
 		newACL(cdktest.Stack(), acme)
 	})
 }
@@ -288,17 +272,17 @@ func TestWebACL_rejectsInvalidTenants(t *testing.T) {
 		{"bad id", waf.TenantRateLimit{TenantID: "ac me", Hosts: []string{"a.example.com"}, Limit: 100}, `TenantID "ac me"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			mustPanic(t, tc.want, func() { newACL(usEast1(), tc.tenant) })
+			cdktest.MustPanic(t, tc.want, func() { newACL(usEast1(), tc.tenant) })
 		})
 	}
 }
 
 func TestWebACL_rejectsDuplicateTenant(t *testing.T) {
-	mustPanic(t, "waf: tenant acme is listed twice", func() { newACL(usEast1(), acme, acme) })
+	cdktest.MustPanic(t, "waf: tenant acme is listed twice", func() { newACL(usEast1(), acme, acme) })
 }
 
 func TestWebACL_rejectsMissingName(t *testing.T) {
-	mustPanic(t, "waf: props.Name is required", func() { waf.NewWebACL(usEast1(), "WebACL", &waf.WebACLProps{}) })
+	cdktest.MustPanic(t, "waf: props.Name is required", func() { waf.NewWebACL(usEast1(), "WebACL", &waf.WebACLProps{}) })
 }
 
 func TestWebACL_doesNotModifyProps(t *testing.T) {

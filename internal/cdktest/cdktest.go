@@ -4,9 +4,12 @@ package cdktest
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -110,4 +113,20 @@ func Resources(stack awscdk.Stack, typ string) map[string]map[string]any {
 		}
 	}
 	return out
+}
+
+// MustPanic runs f and fails the test unless it panics with a message containing want: the
+// constructs fail early, with a panic that names the value and the fix.
+func MustPanic(t testing.TB, want string, f func()) {
+	t.Helper()
+	defer func() {
+		r := recover()
+		if r == nil {
+			t.Fatalf("no panic; want one mentioning %q", want)
+		}
+		if msg := fmt.Sprint(r); !strings.Contains(msg, want) {
+			t.Fatalf("panic %q; want it to mention %q", msg, want)
+		}
+	}()
+	f()
 }
