@@ -37,6 +37,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -141,7 +142,7 @@ func mainErr() error {
 		}
 		largest, largestDir = m, dir
 		modes := []bool{false}
-		if validation && contains(valSizes, n) {
+		if validation && slices.Contains(valSizes, n) {
 			modes = append(modes, true)
 		}
 		for _, v := range modes {
@@ -468,13 +469,4 @@ func intList(s string) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
-}
-
-func contains(list []int, n int) bool {
-	for _, x := range list {
-		if x == n {
-			return true
-		}
-	}
-	return false
 }

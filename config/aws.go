@@ -1,6 +1,9 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Regions are the AWS regions a cell, environment or dedicated tenant may name. Kept as data so
 // a new region is a one-line change; an unknown region is a validation error with a suggestion.
@@ -40,7 +43,7 @@ func checkFargate(cpu, memory int) string {
 	if !ok {
 		return fmt.Sprintf("cpu %d is not a Fargate size (256, 512, 1024, 2048, 4096, 8192, 16384)", cpu)
 	}
-	if contains(mems, memory) {
+	if slices.Contains(mems, memory) {
 		return ""
 	}
 	if len(mems) <= 3 {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -310,7 +311,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, tags fieldTa
 			d.fail(p, hint, "%s must be a string; got %s", name, kindName(n))
 			return
 		}
-		if tags.enum != nil && !contains(tags.enum, n.Value) {
+		if tags.enum != nil && !slices.Contains(tags.enum, n.Value) {
 			d.r.at(p, didYouMean(n.Value, tags.enum), "%s must be one of %s; got %q", name, strings.Join(tags.enum, ", "), n.Value)
 		}
 		v.SetString(n.Value)
@@ -321,7 +322,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, tags fieldTa
 			return
 		}
 		switch {
-		case tags.enum != nil && !contains(tags.enum, n.Value):
+		case tags.enum != nil && !slices.Contains(tags.enum, n.Value):
 			d.r.at(p, didYouMean(n.Value, tags.enum), "%s must be one of %s; got %d", name, strings.Join(tags.enum, ", "), i)
 		case tags.min != nil && i < *tags.min:
 			d.r.at(p, "", "%s must be at least %d; got %d", name, *tags.min, i)
@@ -422,15 +423,6 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 	for _, k := range missing {
 		d.fail(p, "", "%s: missing required key %q", name, k)
 	}
-}
-
-func contains[T comparable](s []T, v T) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // nullValue reports whether mapping n writes key with an empty value (`key:`).

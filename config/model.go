@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -47,7 +48,7 @@ func (m *Model) Deployments() []Deployment {
 	for i := range m.Fleet.Environments {
 		env := &m.Fleet.Environments[i]
 		for _, t := range m.Tenants {
-			if !contains(t.Environments, env.Name) {
+			if !slices.Contains(t.Environments, env.Name) {
 				continue
 			}
 			d := Deployment{Tenant: t, Env: env, Hosts: m.Hosts(t, env)}

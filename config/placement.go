@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -99,7 +100,7 @@ func (m *Model) place() Diagnostics {
 		}
 		// 1. Keep what the lock (or a pin) says; placements are remembered, never recomputed.
 		for _, t := range m.Tenants {
-			if t.Tier == TierDedicated || !contains(t.Environments, env.Name) {
+			if t.Tier == TierDedicated || !slices.Contains(t.Environments, env.Name) {
 				continue
 			}
 			p, locked := old.Placements[env.Name][t.ID]

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -104,7 +105,7 @@ func (f *Fleet) serviceNames() []string {
 }
 
 func checkRegion(r reporter, p Pos, what, region string) {
-	if region != "" && !contains(Regions, region) {
+	if region != "" && !slices.Contains(Regions, region) {
 		r.at(p, didYouMean(region, Regions), "%s: unknown AWS region %q", what, region)
 	}
 }
@@ -396,7 +397,7 @@ func validateTenant(r reporter, f *Fleet, t *TenantFile) {
 			p := pos.Of("cells." + env)
 			c := f.Cell(id)
 			switch {
-			case !contains(t.Environments, env):
+			case !slices.Contains(t.Environments, env):
 				r.at(pos.Of("cells."+env+"#key"), "", "cells: %q is not one of this tenant's environments", env)
 			case c == nil:
 				var ids []string
@@ -450,14 +451,14 @@ func validateTenant(r reporter, f *Fleet, t *TenantFile) {
 			r.at(pos.Of("cells#key"), "remove cells; a dedicated tenant has its own infrastructure", "a dedicated tenant is not placed in a cell")
 		}
 	}
-	if !contains(f.Waves, t.Wave) {
+	if !slices.Contains(f.Waves, t.Wave) {
 		r.at(pos.Of("wave"), didYouMean(t.Wave, f.Waves), "wave %q is not in fleet.yaml waves (%s)", t.Wave, strings.Join(f.Waves, ", "))
 	}
 	for _, k := range sortedKeys(t.Tags) {
 		v := t.Tags[k]
 		p := pos.Of("tags." + k + "#key")
 		switch {
-		case contains(reservedTagKeys, k):
+		case slices.Contains(reservedTagKeys, k):
 			r.at(p, "the app sets it from the tenant file", "tags: %q is reserved", k)
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
 			r.at(p, "", "tags: keys starting with aws: are reserved by AWS")

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -71,7 +72,7 @@ func DelegationRoleArn(e *config.Environment) string {
 func dedicatedAccounts(m *config.Model, e *config.Environment, sel Selection) []string {
 	if sel.Tenant != "" {
 		t := m.Tenant(sel.Tenant)
-		if t.Tier != config.TierDedicated || !contains(t.Environments, e.Name) {
+		if t.Tier != config.TierDedicated || !slices.Contains(t.Environments, e.Name) {
 			return nil
 		}
 	}
@@ -86,13 +87,4 @@ func dedicatedAccounts(m *config.Model, e *config.Environment, sel Selection) []
 	}
 	sort.Strings(out)
 	return out
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

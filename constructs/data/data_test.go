@@ -3,6 +3,7 @@ package data_test
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -176,7 +177,7 @@ func TestTable_grantReadWriteDataCoversAllItems(t *testing.T) {
 		t.Errorf("GrantReadWriteData statement has a condition %v; want none", dynamo["Condition"])
 	}
 	for _, want := range []string{"dynamodb:PutItem", "dynamodb:Scan", "dynamodb:Query"} {
-		if !contains(actions(dynamo), want) {
+		if !slices.Contains(actions(dynamo), want) {
 			t.Errorf("GrantReadWriteData actions %v lack %s", actions(dynamo), want)
 		}
 	}
@@ -354,15 +355,6 @@ func assertNoWildcardOrScan(t *testing.T, stmts []map[string]any) {
 			t.Errorf("dynamodb statement without a condition: %v", s)
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func sameSet(a, b []string) bool {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 )
 
@@ -80,7 +81,7 @@ func Merge(out string, parts []string, deps map[string][]string) error {
 		}
 		have, _ := a["dependencies"].([]any)
 		for _, d := range on {
-			if _, built := artifacts[d]; built && !containsAny(have, d) {
+			if _, built := artifacts[d]; built && !slices.Contains(have, any(d)) {
 				have = append(have, d)
 			}
 		}
@@ -161,13 +162,4 @@ func writeJSON(path string, v any) error {
 func asMap(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
-}
-
-func containsAny(list []any, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

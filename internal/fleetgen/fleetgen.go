@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/fleetcdk/fleet/config"
@@ -274,7 +275,7 @@ func (g *gen) trim(m *config.Model) bool {
 func (g *gen) inEnv(env string) int {
 	n := 0
 	for _, t := range g.tenants {
-		if t.Tier != config.TierDedicated && contains(t.Environments, env) {
+		if t.Tier != config.TierDedicated && slices.Contains(t.Environments, env) {
 			n++
 		}
 	}
@@ -292,7 +293,7 @@ func (g *gen) estimate() []int {
 		sum := config.Usage{}
 		for i := range g.tenants {
 			t := &g.tenants[i]
-			if t.Tier == config.TierDedicated || !contains(t.Environments, env.Name) {
+			if t.Tier == config.TierDedicated || !slices.Contains(t.Environments, env.Name) {
 				continue
 			}
 			d := config.Deployment{Tenant: &config.TenantFile{Tenant: *t}, Env: env, Cell: cell, Hosts: hosts(&g.fleet, t, env)}
@@ -330,13 +331,4 @@ func hosts(f *config.Fleet, t *config.Tenant, env *config.Environment) []string 
 		out = append(out, t.CustomDomains...)
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

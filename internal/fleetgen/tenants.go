@@ -2,6 +2,7 @@ package fleetgen
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/fleetcdk/fleet/config"
@@ -67,7 +68,7 @@ func (g *gen) makeTenants() []config.Tenant {
 	usedID := map[string]bool{}
 	label := func(cands ...string) string {
 		for _, c := range cands {
-			if !usedLabel[c] && c != "cells" && !contains(envNames, c) {
+			if !usedLabel[c] && c != "cells" && !slices.Contains(envNames, c) {
 				usedLabel[c] = true
 				return c
 			}
@@ -124,7 +125,7 @@ func (g *gen) makeTenants() []config.Tenant {
 		case t.Tier != config.TierDedicated && p < 22:
 			t.Domains = append(t.Domains, "patients."+lbl+"."+ProductDomain) // deeper than the cell's wildcard
 		}
-		if contains(t.Environments, prodEnv) && r.IntN(100) < 20 {
+		if slices.Contains(t.Environments, prodEnv) && r.IntN(100) < 20 {
 			org := strings.ReplaceAll(id, "-", "")
 			t.CustomDomains = []string{"portal." + org + ".example"}
 			if r.IntN(4) == 0 {
