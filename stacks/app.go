@@ -125,10 +125,9 @@ func newStack(scope constructs.Construct, id string, props *awscdk.StackProps, t
 	return awscdk.NewStack(scope, jsii.String(id), &p)
 }
 
-// removalFor keeps data on stack deletion everywhere; production never destroys anything.
-func removalFor(e *config.Environment) awscdk.RemovalPolicy {
-	return awscdk.RemovalPolicy_RETAIN
-}
+// keepData is the removal policy of every stateful resource the stacks create, in every
+// environment: deleting a stack never deletes a tenant's data (caches snapshot instead).
+const keepData = awscdk.RemovalPolicy_RETAIN
 
 // pinZones answers the availability-zone context lookup of stack with the zones the fleet
 // config names, so a VPC over explicit zones never asks AWS (synth stays hermetic). It must be

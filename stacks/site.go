@@ -85,7 +85,7 @@ func originSecretName(name string) string { return "fleet/" + name + "/origin-ve
 
 func buildSite(scope constructs.Construct, s siteSpec) *site {
 	e := s.Env
-	rp := removalFor(e)
+	rp := keepData
 	crossRegion := s.NewZone != "" // the edge stack needs the new zone's id
 	stack := newStack(scope, s.Name, &awscdk.StackProps{
 		Env:                   env(s.Account, s.Region),
@@ -194,7 +194,7 @@ func (st *site) buildEdge(scope constructs.Construct, s siteSpec, crossRegion bo
 			HostedZoneId: jsii.String(s.ZoneID), ZoneName: jsii.String(s.ZoneName),
 		})
 	}
-	st.WebACL = waf.NewWebACL(stack, "WebAcl", &waf.WebACLProps{Name: s.Name, Tenants: s.RateLimits, Capacity: s.WAFCapacity, RemovalPolicy: removalFor(e)})
+	st.WebACL = waf.NewWebACL(stack, "WebAcl", &waf.WebACLProps{Name: s.Name, Tenants: s.RateLimits, Capacity: s.WAFCapacity, RemovalPolicy: keepData})
 
 	var cert awscertificatemanager.ICertificate
 	hosts := append(append([]string(nil), s.Hosts...), s.CustomHosts...)
@@ -219,7 +219,7 @@ func (st *site) buildEdge(scope constructs.Construct, s siteSpec, crossRegion bo
 		Certificate:   cert,
 		WebACLArn:     st.WebACL.Arn(),
 		StaticMinTTL:  awscdk.Duration_Seconds(jsii.Number(float64(s.StaticMinTTL))),
-		RemovalPolicy: removalFor(e),
+		RemovalPolicy: keepData,
 	})
 	if s.EdgeName != "" {
 		dns.NewCloudFrontAlias(stack, "EdgeRecord", zone, s.EdgeName, st.CDN.Distribution())

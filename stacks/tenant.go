@@ -100,7 +100,7 @@ func (tn *Tenant) records(stack awscdk.Stack, m *config.Model, cell *Cell) {
 // behind host+path rules on the cell's ALB, with its own table and Redis user.
 func (tn *Tenant) siloServices(stack awscdk.Stack, m *config.Model, cell *Cell) {
 	d, t := tn.Deployment, tn.Deployment.Tenant
-	rp := removalFor(d.Env)
+	rp := keepData
 	tn.Table = data.NewTable(stack, "Data", &data.TableProps{DeletionProtection: d.Env.Production, RemovalPolicy: rp})
 	slot := m.Slot(d)
 	userSecret := cell.Cache.UserSecret(t.ID)
@@ -156,7 +156,7 @@ func (tn *Tenant) customDomains(scope constructs.Construct, m *config.Model, cel
 		Certificate:   cert,
 		WebACLArn:     cell.WebACL.Arn(),
 		StaticMinTTL:  awscdk.Duration_Seconds(jsii.Number(float64(m.Fleet.CDN.StaticMinTTL))),
-		RemovalPolicy: removalFor(d.Env),
+		RemovalPolicy: keepData,
 	})
 	zone := awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
 		HostedZoneId: jsii.String(d.Env.DNS.ZoneID), ZoneName: jsii.String(d.Env.DNS.ZoneName),
