@@ -278,7 +278,7 @@ func TestReplicationGroup_logicalIDsArePinned(t *testing.T) {
 		for id := range cdktest.Resources(stack, typ) {
 			got = append(got, id)
 		}
-		if !sameSet(got, want) {
+		if !cdktest.SameSet(got, want) {
 			t.Errorf("%s logical ids = %v, want %v", typ, got, want)
 		}
 	}
@@ -333,23 +333,4 @@ func TestNewReplicationGroup_acceptsNinetyEightTenants(t *testing.T) {
 		tenants[i] = fmt.Sprintf("t%d", i)
 	}
 	newGroup(cache.ReplicationGroupProps{Users: tenants})
-}
-
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	m := map[string]int{}
-	for _, s := range a {
-		m[s]++
-	}
-	for _, s := range b {
-		m[s]--
-	}
-	for _, n := range m {
-		if n != 0 {
-			return false
-		}
-	}
-	return true
 }

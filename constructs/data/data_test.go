@@ -266,7 +266,7 @@ func TestTable_logicalIDsArePinned(t *testing.T) {
 		for id := range cdktest.Resources(stack, typ) {
 			got = append(got, id)
 		}
-		if !sameSet(got, want) {
+		if !cdktest.SameSet(got, want) {
 			t.Errorf("%s logical ids = %v, want %v", typ, got, want)
 		}
 	}
@@ -355,23 +355,4 @@ func assertNoWildcardOrScan(t *testing.T, stmts []map[string]any) {
 			t.Errorf("dynamodb statement without a condition: %v", s)
 		}
 	}
-}
-
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	m := map[string]int{}
-	for _, s := range a {
-		m[s]++
-	}
-	for _, s := range b {
-		m[s]--
-	}
-	for _, n := range m {
-		if n != 0 {
-			return false
-		}
-	}
-	return true
 }

@@ -130,3 +130,23 @@ func MustPanic(t testing.TB, want string, f func()) {
 	}()
 	f()
 }
+
+// SameSet reports whether a and b hold the same strings, as many times each, in any order.
+func SameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	count := map[string]int{}
+	for _, s := range a {
+		count[s]++
+	}
+	for _, s := range b {
+		count[s]--
+	}
+	for _, n := range count {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
+}
